@@ -1,0 +1,45 @@
+# hocso: two commands do all the set-up. `make start` opens the classroom, `make test` tests it.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+
+# nbgrader runs `alembic` by name: the environment's scripts must come first on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: start test install install-test check release clean-notebooks lint
+
+start: install
+	$(BIN)/hocso lab --port $(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { echo "Cần Python 3.11 có venv (Debian: apt-get install python3-venv)."; exit 1; }
+
+# Reinstalled only when pyproject.toml changes, so both commands are quick the second time.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+release: install
+	$(BIN)/hocso release
+
+check: install
+	$(BIN)/hocso check
+
+clean-notebooks: install
+	$(BIN)/hocso clean
+
+lint: install-test
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
