@@ -16,7 +16,7 @@ from hocso.course import Course
 REPO = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).resolve().parent / "files"
 BIN = Path(sys.executable).parent
-COURSE_PARTS = ("nbgrader_config.py", "source", "release", "curriculum")
+COURSE_PARTS = ("nbgrader_config.py", "source", "release", "curriculum", "hoc_vien")
 
 
 def pytest_addoption(parser):

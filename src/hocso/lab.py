@@ -63,7 +63,6 @@ def start(course: Course, port: int = 8888, open_browser: bool = False) -> int:
     print(f"Chuẩn bị {len(ids)} bài cho học viên: {', '.join(ids)}", flush=True)
     release.release(course, ids)
     release.publish(course, ids)
-    (course.root / "hoc_vien").mkdir(exist_ok=True)
     enable_extensions()
     token = secrets.token_hex(24)
     url = f"http://127.0.0.1:{port}/lab?token={token}"
