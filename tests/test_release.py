@@ -43,7 +43,8 @@ def test_does_the_release_hide_solutions_hidden_tests_and_outputs(repo_course):
         text = (REPO / "release" / assignment_id / f"{assignment_id}.ipynb").read_text("utf-8")
         assert "BEGIN SOLUTION" not in text
         assert "BEGIN HIDDEN TESTS" not in text
-        assert "check_correct" not in text, "the answer key must stay in the hidden tests"
+        assert "checks.check_correct" not in text, "the answer key stays in the hidden tests"
+        assert "why_wrong" not in text
         nb = json.loads(text)
         assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
 
