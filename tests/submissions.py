@@ -165,6 +165,30 @@ def pretender(module: Module) -> NotebookNode:
     return _with_answers(module, answers)
 
 
+def warning_in_function(module: Module) -> NotebookNode:
+    """All right, but the student-track function also emits a library-style FutureWarning.
+
+    The warning reaches stderr inside a test cell, which nbgrader alone would score zero.
+    """
+    defines = {
+        i.answer_id: [n.name for n in ast.parse(i.solution).body if isinstance(n, ast.FunctionDef)]
+        for i in module.items
+    }
+    item = next(i for i in module.items if defines[i.answer_id])
+    name = defines[item.answer_id][0]
+    warned = (
+        item.solution
+        + f"\n\n_{name} = {name}\n"
+        + f"def {name}(*args):\n"
+        + "    import warnings\n"
+        + '    warnings.warn("this API will change", FutureWarning, stacklevel=2)\n'
+        + f"    return _{name}(*args)\n"
+    )
+    return _with_answers(
+        module, {i.answer_id: i.solution for i in module.items} | {item.answer_id: warned}
+    )
+
+
 def write(nb: NotebookNode, course_root: Path, learner: str, module_id: str) -> None:
     folder = course_root / "submitted" / learner / module_id
     folder.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,7 @@ NAMES = {
     "xoa_o_kiem_tra": ("Hoàng", "Thị Ngọc Ánh"),
     "sua_o_khoa": ("Phạm", "Quốc Việt"),
     "gia_mao": ("Vũ", "Minh Đạt"),
+    "canh_bao": ("Sùng", "Thị Mỷ"),
 }
 MOJIBAKE = ("Ã", "áº", "á»", "\ufffd")
 
@@ -50,6 +51,8 @@ def graded(tmp_path_factory):
             "xoa_o_kiem_tra": (deleted, deleted_score),
             "sua_o_khoa": (submissions.edited_locked_cells(module), 0),
             "gia_mao": (submissions.pretender(module), 0),
+            # A library warning on stderr must not zero a correct answer (nbgrader_config.py).
+            "canh_bao": (submissions.warning_in_function(module), module.auto_points),
         }
         for learner, (nb, score) in recipes.items():
             submissions.write(nb, root, learner, module_id)
