@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from hocso import notebooks
 from hocso.course import Course, CourseError
+
+#: Modules that add their own subcommands; each defines ``add_commands(subparsers)``, whose
+#: parsers set ``run=function(course, args) -> exit code`` like the ones below.
+COMMAND_MODULES = [
+    # new command modules go above this line
+]
 
 
 def _release(course: Course, args: argparse.Namespace) -> int:
@@ -99,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8888, help="cổng (mặc định 8888)")
     p.add_argument("--browser", action="store_true", help="tự mở trình duyệt")
     p.set_defaults(run=_lab)
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(sub)
     return parser
 
 
