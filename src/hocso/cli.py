@@ -13,6 +13,7 @@ from hocso.course import Course, CourseError
 #: Modules that add their own subcommands; each defines ``add_commands(subparsers)``, whose
 #: parsers set ``run=function(course, args) -> exit code`` like the ones below.
 COMMAND_MODULES = [
+    "hocso.syllabus",
     # new command modules go above this line
 ]
 

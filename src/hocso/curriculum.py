@@ -204,3 +204,43 @@ def load(directory: Path) -> Curriculum:
             tuple(m["competences"]),
         )
     return Curriculum(competences, audiences, modules, data["source"])
+
+
+def assessed_competences(nb) -> dict[str, list[str]]:
+    """Map each autograded grade cell of a notebook to the competence codes it assesses.
+
+    Autograded means a code grade cell: written answers are graded by hand and are not
+    counted as evidence of a competence in the coverage.
+    """
+    found = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "code":
+            found[meta["grade_id"]] = list(cell.metadata.get("hocso", {}).get("competences", []))
+    return found
+
+
+def coverage_counts(
+    data: Curriculum, notebooks_by_module: dict[str, list]
+) -> dict[str, dict[str, int]]:
+    """For each competence, how many autograded items of each module assess it.
+
+    ``notebooks_by_module`` maps a module id to its source notebooks (nbformat nodes).
+    Every competence of the framework is a key, so an uncovered one maps to ``{}``.
+    """
+    counts: dict[str, dict[str, int]] = {code: {} for code in data.competences}
+    for module_id in sorted(notebooks_by_module):
+        for nb in notebooks_by_module[module_id]:
+            for codes in assessed_competences(nb).values():
+                for code in codes:
+                    if code in counts:
+                        counts[code][module_id] = counts[code].get(module_id, 0) + 1
+    return counts
+
+
+def coverage(data: Curriculum, notebooks_by_module: dict[str, list]) -> dict[str, list[str]]:
+    """For each competence, the modules with at least one autograded item assessing it."""
+    return {
+        code: sorted(modules)
+        for code, modules in coverage_counts(data, notebooks_by_module).items()
+    }
