@@ -43,7 +43,7 @@ def lab(course, tmp_path):
         start_new_session=True,
     )
     token = None
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline and process.poll() is None:
         log.seek(0)
         for line in log.read().splitlines():
@@ -77,6 +77,14 @@ def test_does_the_lab_serve_formgrader_and_the_released_assignments(lab):
 
     status, page = get(f"{base}/formgrader", token)
     assert status == 200 and "nbgrader" in page.lower()
+
+    # The interface speaks Vietnamese and asks learners nothing about Jupyter news.
+    # JupyterLab applies overrides.json as the plugins' defaults.
+    settings = f"{base}/lab/api/settings/@jupyterlab"
+    status, body = get(f"{settings}/translation-extension:plugin", token)
+    assert json.loads(body)["schema"]["properties"]["locale"]["default"] == "vi_VN"
+    status, body = get(f"{settings}/apputils-extension:notification", token)
+    assert json.loads(body)["schema"]["properties"]["fetchNews"]["default"] == "false"
 
     status, body = get(f"{base}/assignments?course_id=hocso", token)
     listed = json.loads(body)

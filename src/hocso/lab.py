@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -13,6 +14,29 @@ from hocso.course import Course, CourseError, ensure_tools_on_path
 #: nbgrader's JupyterLab plugins (formgrader, assignment list, ...) and server extensions.
 LAB_EXTENSION = "@jupyter/nbgrader"
 SERVER_EXTENSION = "nbgrader"
+
+
+#: JupyterLab settings for a classroom: the interface in Vietnamese (the language pack is a
+#: dependency), and no pop-up asking learners about Jupyter news or updates.
+LAB_SETTINGS = {
+    "@jupyterlab/translation-extension:plugin": {"locale": "vi_VN"},
+    "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"},
+}
+
+
+def write_lab_settings() -> None:
+    """Merge :data:`LAB_SETTINGS` into this environment's JupyterLab ``overrides.json``."""
+    path = os.path.join(sys.prefix, "share", "jupyter", "lab", "settings", "overrides.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            settings = json.load(f)
+    except (OSError, ValueError):
+        settings = {}
+    for plugin, values in LAB_SETTINGS.items():
+        settings.setdefault(plugin, {}).update(values)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(settings, f, ensure_ascii=False, indent=2)
 
 
 def _jupyter(*args: str) -> subprocess.CompletedProcess:
@@ -64,6 +88,7 @@ def start(course: Course, port: int = 8888, open_browser: bool = False) -> int:
     release.release(course, ids)
     release.publish(course, ids)
     enable_extensions()
+    write_lab_settings()
     token = secrets.token_hex(24)
     url = f"http://127.0.0.1:{port}/lab?token={token}"
     print(

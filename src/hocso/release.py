@@ -21,12 +21,17 @@ from hocso import notebooks
 from hocso.course import Course, CourseError, ensure_tools_on_path
 
 
-def _api(course: Course, root: Path) -> NbGraderAPI:
-    """An nbgrader API over the course's configuration, with its course folder at ``root``."""
+def _api(course: Course, root: Path, db_url: str | None = None) -> NbGraderAPI:
+    """An nbgrader API over the course's configuration, with its course folder at ``root``.
+
+    ``db_url`` is the gradebook to write to; by default the one inside ``root``.
+    """
     ensure_tools_on_path()
     config = course.config()
     config.CourseDirectory.root = str(root)
-    if root != course.root:
+    if db_url is not None:
+        config.CourseDirectory.db_url = db_url
+    elif root != course.root:
         config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)
@@ -54,13 +59,17 @@ def generate_scratch(
     ids: list[str],
     scratch: Path,
     progress: Callable[[str], None] | None = None,
+    db_url: str | None = None,
 ) -> Path:
-    """Generate the release of ``ids`` inside ``scratch``; return its ``release/`` folder."""
+    """Generate the release of ``ids`` inside ``scratch``; return its ``release/`` folder.
+
+    The assignments are recorded in the gradebook at ``db_url`` (by default a scratch one).
+    """
     _validate_sources(course, ids)
     shutil.copy2(course.root / "nbgrader_config.py", scratch / "nbgrader_config.py")
     for assignment_id in ids:
         shutil.copytree(course.source_dir / assignment_id, scratch / "source" / assignment_id)
-    api = _api(course, scratch)
+    api = _api(course, scratch, db_url)
     for assignment_id in ids:
         if progress:
             progress(assignment_id)
@@ -73,23 +82,20 @@ def release(
 ) -> list[str]:
     """Regenerate ``release/<id>`` for ``ids`` (all by default) and register them in the gradebook.
 
-    Returns the ids released. On any error nothing in the course has changed.
+    nbgrader writes the learners' version into a scratch folder and records each
+    assignment's cells in the course's own gradebook (autograde restores locked cells and
+    hidden tests from it); only when every assignment succeeded is ``release/`` replaced.
+    So on any error ``release/`` is unchanged.
     """
     ids = course.require(ids)
     with tempfile.TemporaryDirectory(prefix="hocso-release-") as tmp:
-        fresh = generate_scratch(course, ids, Path(tmp), progress)
-        # nbgrader also records each assignment's cells in the course gradebook (autograde
-        # restores locked cells and hidden tests from it), so run it on the course itself;
-        # the scratch output, identical by construction, restores release/ if that fails.
-        api = _api(course, course.root)
+        gradebook = CourseDirectory(config=course.config()).db_url
+        fresh = generate_scratch(course, ids, Path(tmp), progress, gradebook)
+        course.release_dir.mkdir(exist_ok=True)
         for assignment_id in ids:
-            try:
-                _generate(api, assignment_id)
-            except CourseError:
-                target = course.release_dir / assignment_id
-                shutil.rmtree(target, ignore_errors=True)
-                shutil.copytree(fresh / assignment_id, target)
-                raise
+            target = course.release_dir / assignment_id
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(fresh / assignment_id, target)
     return ids
 
 
