@@ -66,3 +66,8 @@ def test_is_an_output_path_that_is_a_file_refused_clearly(tmp_path):
     done = run(["hocso", "syllabus", "--out", str(blocker)], cwd=REPO)
     assert done.returncode == 1
     assert "tep" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_is_every_competence_of_the_framework_assessed_by_an_autograded_item():
+    uncovered = [code for code, modules in syllabus_json(REPO)["coverage"].items() if not modules]
+    assert uncovered == []
