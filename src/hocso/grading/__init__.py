@@ -1,6 +1,6 @@
-"""Fast, sandboxed autograding into nbgrader's own gradebook (not built yet).
+"""Fast, sandboxed autograding into nbgrader's own gradebook: ``hocso grade`` (docs/grading.md).
 
-Until it lands, grade with nbgrader's own ``nbgrader autograde``; this package will add
-``hocso grade``: forked executors with the course's imports preloaded, parallel workers,
-per-submission isolation, configured as traitlets in ``nbgrader_config.py``.
+nbgrader's autograde preprocessors do everything but execution, which runs in forks of one
+pre-warmed interpreter, each isolated (namespaces, read-only root, own uid, rlimits), over
+parallel workers; settings are traitlets (``Grader``, ``SandboxExecute``) in nbgrader_config.py.
 """
