@@ -1,0 +1,307 @@
+"""``hocso serve``: standalone Voila on ``notebooks/apps/`` only, safe for the public.
+
+Voila already refuses execute requests over the kernel websocket and strips sources; this
+module adds what a public deployment in a commune hall needs and Voila lacks: a cap on live
+kernels (Voila issue #617) with a Vietnamese "please wait" page, a Vietnamese landing page in
+place of the file tree, Vietnamese error pages, and a template that asks nothing from the
+internet and carries the text-size and high-contrast toggles.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jupyter_server.base.handlers import path_regex
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import url_path_join
+from tornado import web
+from traitlets import Int
+from traitlets.config import Config
+from voila.app import Voila
+from voila.handler import BaseVoilaHandler
+from voila.tornado.contentshandler import VoilaContentsHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+from hocso.apps import APPS
+from hocso.course import Course, CourseError
+
+#: Holds ``voila/templates/hocso``; put first on JUPYTER_PATH so Voila finds the template.
+SHARE_DIR = Path(__file__).resolve().parent / "share"
+TEMPLATE = "hocso"
+#: Seconds a visitor over the cap waits before the page reloads itself.
+RETRY_AFTER = 10
+
+
+class CappedKernelManager(AsyncMappingKernelManager):
+    """A kernel manager that knows how many kernels serve visitors (pooled ones excluded)."""
+
+    max_visitor_kernels = Int(
+        40,
+        config=True,
+        help="Most kernels serving visitors at once; a visitor over it gets a wait page.",
+    )
+
+    unconnected_timeout = Int(
+        60,
+        config=True,
+        help="Seconds after which an idle kernel whose page never connected (or left) is "
+        "shut down: reloading a page many times must not hold many visitor slots.",
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._starting = 0
+        self._pool_ids: set[str] = set()
+        #: Pages admitted whose new kernel has not started yet: a burst cannot slip past the cap.
+        self.reservations: list[object] = []
+
+    async def start_kernel(self, **kwargs):
+        # Voila marks the kernels it starts for its preheated pool in their environment.
+        pooled = (kwargs.get("env") or {}).get("VOILA_PREHEAT") == "True"
+        if not pooled:
+            if self.reservations:
+                self.reservations.pop(0)  # the admitted page's place is now this kernel
+            self._starting += 1  # not listed until started, but already costing memory
+        try:
+            kernel_id = await super().start_kernel(**kwargs)
+        finally:
+            if not pooled:
+                self._starting -= 1
+        if pooled:
+            self._pool_ids.add(kernel_id)
+        return kernel_id
+
+    async def cull_kernel_if_idle(self, kernel_id):
+        # Voila's pool manager calls this only for kernels already handed to a visitor.
+        kernel = self._kernels.get(kernel_id)
+        last = getattr(kernel, "last_activity", None)
+        if kernel is not None and last is not None and not self._kernel_connections.get(kernel_id):
+            idle = (datetime.now(UTC) - last).total_seconds()
+            if idle > self.unconnected_timeout and kernel.execution_state != "busy":
+                self.log.warning("Culling kernel %s: no page connected for %ds", kernel_id, idle)
+                await self.shutdown_kernel(kernel_id)
+                return
+        await super().cull_kernel_if_idle(kernel_id)
+
+    def _waiting_in_pool(self) -> set[str]:
+        """Ids of preheated kernels still waiting in Voila's pools for a visitor."""
+        waiting = set()
+        for pool in getattr(self, "_pools", {}).values():
+            for task in pool:
+                if task.done() and not task.cancelled() and task.exception() is None:
+                    waiting.add(task.result()["kernel_id"])
+        return waiting
+
+    def pooled_count(self) -> int:
+        """Preheated kernels waiting for a visitor."""
+        return len(self._waiting_in_pool())
+
+    def visitor_kernels(self) -> int:
+        """Kernels serving visitors now: every live or starting kernel not waiting in a pool."""
+        live = set(self.list_kernel_ids())
+        self._pool_ids &= live
+        return len(live - self._waiting_in_pool()) + self._starting
+
+    def visitor_count(self) -> int:
+        """Visitor kernels plus admitted pages whose kernel is not started yet: what the cap
+        is checked on."""
+        return self.visitor_kernels() + len(self.reservations)
+
+    def is_full(self) -> bool:
+        return self.visitor_count() >= self.max_visitor_kernels
+
+
+class CappedVoilaHandler(TornadoVoilaHandler):
+    """Voila's page handler, answering with the wait page when the kernel cap is reached."""
+
+    @web.authenticated
+    async def get(self, path=None):
+        manager = self.kernel_manager
+        capped = isinstance(manager, CappedKernelManager)
+        if capped and manager.is_full():
+            self.log.warning("Kernel cap reached (%s): wait page sent", manager.visitor_count())
+            self.set_status(503)
+            self.set_header("Retry-After", str(RETRY_AFTER))
+            self.set_header("Cache-Control", "no-store")
+            self.finish(self.render_template("hocso_wait.html", retry_after=RETRY_AFTER))
+            return
+        # Voila's page posts its kernel's shutdown on leaving with the _xsrf cookie, but never
+        # sets that cookie: without it every shutdown is refused and kernels pile up to the cap.
+        self.xsrf_token  # noqa: B018 (reading it sets the cookie)
+        token = None
+        if capped and not self._takes_pooled_kernel(path):
+            # A new kernel is started only after some awaits: hold its place until then.
+            token = object()
+            manager.reservations.append(token)
+        try:
+            await super().get(path)
+        finally:
+            if token is not None and token in manager.reservations:
+                manager.reservations.remove(token)
+
+    def _takes_pooled_kernel(self, path) -> bool:
+        """Whether Voila will hand this page a preheated kernel (taken at once, no await)."""
+        manager = self.kernel_manager
+        return self.should_use_rendered_notebook(
+            manager.notebook_data.get(path, {}),
+            manager.get_pool_size(path),
+            self.get_argument("template", None),
+            self.get_argument("theme", None),
+            self.request.arguments,
+        )
+
+
+class LandingHandler(BaseVoilaHandler):
+    """The Vietnamese landing page: the apps, one line each (never Voila's file tree)."""
+
+    def get(self, path=None):
+        root = Path(self.settings["voila"].root_dir)
+        apps = [app for app in APPS if (root / app.notebook).is_file()]
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(self.render_template("hocso_landing.html", apps=apps))
+
+
+class StatusHandler(BaseVoilaHandler):
+    """Kernel counts as JSON, for a reverse proxy's health check and for the tests."""
+
+    def get(self):
+        manager = self.kernel_manager
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(
+            json.dumps(
+                {
+                    "visitors": manager.visitor_kernels(),
+                    "admitting": len(manager.reservations),
+                    "pooled": manager.pooled_count(),
+                    "max_visitors": manager.max_visitor_kernels,
+                    "kernels": len(manager.list_kernel_ids()),
+                }
+            )
+        )
+
+
+class NotFoundHandler(BaseVoilaHandler):
+    """Every other address: a Vietnamese 404 page."""
+
+    def get(self, *args):
+        raise web.HTTPError(404)
+
+    post = put = delete = patch = get
+
+
+class HocsoVoila(Voila):
+    """Voila with hocso's landing page, kernel cap and Vietnamese pages."""
+
+    def init_handlers(self):
+        conf = {"voila_configuration": self.voila_configuration}
+        handlers = [
+            (self.server_url, LandingHandler, conf),
+            (url_path_join(self.server_url, r"/voila/tree" + path_regex), LandingHandler, conf),
+            (url_path_join(self.server_url, r"/hocso/status"), StatusHandler, conf),
+        ]
+        for handler in super().init_handlers():
+            if handler[1] in (TornadoVoilaTreeHandler, VoilaContentsHandler):
+                continue  # the file tree and its listing API show the folder: not for visitors
+            if handler[1] is TornadoVoilaHandler:
+                handler = (handler[0], CappedVoilaHandler, *handler[2:])
+            handlers.append(handler)
+        handlers.append((url_path_join(self.server_url, r"/.*"), NotFoundHandler, conf))
+        return handlers
+
+    def start(self):
+        from tornado.ioloop import IOLoop
+
+        IOLoop.current().add_callback(self._announce)
+        super().start()
+
+    def _announce(self):
+        print(
+            "\n✅ Các ứng dụng học số đang chạy. Mở địa chỉ này trong trình duyệt:\n"
+            f"   http://{self.ip}:{self.port}{self.base_url}\n"
+            f"   Tối đa {self.kernel_manager.max_visitor_kernels} người dùng cùng lúc; "
+            "người đến sau sẽ thấy trang “Xin chờ một chút”.\n"
+            "   Dừng bằng Ctrl + C.\n",
+            flush=True,
+        )
+
+
+def apps_dir(course: Course) -> Path:
+    """The folder of app notebooks, or a clear error when the course has none."""
+    folder = course.root / "notebooks" / "apps"
+    if not any(folder.glob("*.ipynb")):
+        raise CourseError(
+            f"Không có ứng dụng nào trong {folder}: cần các notebook ứng dụng (*.ipynb) ở đó."
+        )
+    return folder
+
+
+def voila_config(
+    root: Path,
+    port: int,
+    open_browser: bool,
+    max_kernels: int = 40,
+    pool_size: int = 1,
+    cull_idle_seconds: int = 600,
+) -> Config:
+    """The Voila settings of ``hocso serve``; each one says why it is there."""
+    c = Config()
+    c.Voila.root_dir = str(root)
+    c.Voila.ip = "127.0.0.1"  # a reverse proxy publishes it; never every interface by default
+    c.Voila.port = port
+    c.Voila.port_retries = 0  # the instructor asked for this port: fail rather than wander
+    c.Voila.open_browser = open_browser
+    c.Voila.log_level = "WARN"
+    conf = c.VoilaConfiguration
+    conf.template = TEMPLATE
+    conf.strip_sources = True
+    conf.show_tracebacks = False
+    conf.allow_template_override = "NO"  # ?template= and ?theme= could load other pages
+    conf.allow_theme_override = "NO"
+    conf.file_allowlist = []  # nothing in the folder is served as a raw file
+    # Only the widgets' front end: the other lab extensions installed (nbgrader's among them)
+    # expect JupyterLab around them and fail in a Voila page.
+    conf.extension_allowlist = [
+        "@jupyter-widgets/jupyterlab-manager",
+        "@voila-dashboards/widgets-manager8",
+    ]
+    conf.preheat_kernel = pool_size > 0
+    conf.default_pool_size = max(pool_size, 0)
+    conf.multi_kernel_manager_class = CappedKernelManager
+    c.CappedKernelManager.max_visitor_kernels = max_kernels
+    # A visitor who walks away leaves a kernel behind: cull it even if the tab is still open.
+    c.CappedKernelManager.cull_idle_timeout = cull_idle_seconds
+    c.CappedKernelManager.cull_interval = 30
+    c.CappedKernelManager.cull_connected = True
+    c.VoilaKernelManager.fill_delay = 0.2
+    c.VoilaExecutor.cell_error_instruction = (
+        "(Ứng dụng gặp lỗi. Xin hãy báo cho người quản lý máy chủ.)"
+    )
+    c.VoilaExecutor.cell_timeout_instruction = "(Ứng dụng chạy quá lâu. Xin hãy thử lại sau.)"
+    # Kernels talk to the server over Unix sockets, not TCP ports other local users could reach.
+    c.KernelManager.transport = "ipc"
+    return c
+
+
+def serve(
+    course: Course,
+    port: int = 8866,
+    open_browser: bool = True,
+    max_kernels: int = 40,
+    pool_size: int = 1,
+) -> int:
+    """Serve the course's apps until stopped; the kernels know the course root."""
+    root = apps_dir(course)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(SHARE_DIR), os.environ.get("JUPYTER_PATH")) if p
+    )
+    os.environ["HOCSO_COURSE"] = str(course.root)
+    config = voila_config(root, port, open_browser, max_kernels, pool_size)
+    app = HocsoVoila(config=config)
+    app.initialize([])
+    app.start()
+    return 0

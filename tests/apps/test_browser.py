@@ -1,0 +1,250 @@
+"""The apps in a real browser: Debian's Chromium at phone width, driven by Playwright.
+
+For every app: it renders, one real interaction gives the expected result, no code is
+visible, the console has no error and no request leaves 127.0.0.1; a screenshot is kept in
+artifacts/apps/. Then the server's safety: an execute request over the kernel websocket is
+refused, and the cap on kernels holds under 50 rapid reloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from hocso.apps import lua_dao
+
+from .browser import PHONE, course_with_apps, launch, serving, status
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "apps"
+MAX_VISITORS = 3
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Chromium is missing: `make install-test` installs Debian's chromium.")
+    root = course_with_apps(tmp_path_factory.mktemp("apps") / "course")
+    log = root / "serve.log"
+    with serving(root, "--max-visitors", str(MAX_VISITORS), log=log) as (base, _process):
+        yield base, log
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def visit(server, browser):
+    """Open a page at phone width, recording console errors and every request's address."""
+    base, _log = server
+    context = browser.new_context(viewport=PHONE)
+    seen = {"errors": [], "urls": []}
+
+    def open_page(path: str, ready: str | None = None):
+        page = context.new_page()
+        page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+        page.on("request", lambda r: seen["urls"].append(r.url))
+        page.goto(base + path)
+        if ready:
+            page.wait_for_selector(ready, timeout=90_000)
+        return page
+
+    yield open_page, seen
+    for page in context.pages:
+        page.close(run_before_unload=True)
+    context.close()
+
+
+def check_clean(page, seen, name: str):
+    """No code on the page, no console error, nothing fetched from elsewhere; screenshot."""
+    text = page.inner_text("body")
+    assert "from hocso" not in text and "ung_dung" not in text and "import " not in text
+    assert page.locator(".jp-InputArea-editor, .cm-editor, .jp-CodeCell .jp-InputArea").count() == 0
+    assert seen["errors"] == []
+    outside = [u for u in seen["urls"] if urlparse(u).hostname not in ("127.0.0.1", None)]
+    assert outside == [], outside
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def app_path(name: str) -> str:
+    return f"/voila/render/{name}.ipynb"
+
+
+def test_does_the_landing_page_list_the_five_apps_in_vietnamese(visit):
+    open_page, seen = visit
+    page = open_page("/")
+    links = page.locator(".hocso-apps a")
+    assert links.count() == 5
+    assert "Ứng dụng học số" in page.inner_text("h1")
+    page.get_by_role("button", name="Chữ to hơn").click()
+    assert (
+        page.evaluate(
+            "getComputedStyle(document.documentElement).getPropertyValue('--hocso-scale')"
+        ).strip()
+        == "1.25"
+    )
+    page.get_by_role("button", name="Bật hoặc tắt chế độ tương phản cao").click()
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+    check_clean(page, seen, "trang_chu")
+
+
+def test_does_the_password_checker_rate_a_common_password_very_weak(visit, server):
+    open_page, seen = visit
+    page = open_page(app_path("kiem_tra_mat_khau"), "input[type=password]")
+    secret = "abc123"
+    page.fill("input[type=password]", secret)
+    page.wait_for_selector("text=Độ mạnh: Rất yếu", timeout=30_000)
+    assert "danh sách 10.000 mật khẩu" in page.inner_text("body")
+    check_clean(page, seen, "kiem_tra_mat_khau")
+    assert secret not in server[1].read_text(encoding="utf-8")
+
+
+def test_does_the_scam_quiz_judge_an_answer(visit):
+    open_page, seen = visit
+    page = open_page(app_path("nhan_dien_lua_dao"), "text=Theo bạn")
+    shown = page.inner_text("body")
+    question = next(q for q in lua_dao.QUESTIONS if q.text in shown)
+    page.get_by_role("button", name="⚠ Lừa đảo").click()
+    expected = "Đúng rồi!" if question.scam else "Chưa đúng."
+    page.wait_for_selector(f"text={expected}", timeout=30_000)
+    check_clean(page, seen, "nhan_dien_lua_dao")
+
+
+def test_does_the_self_assessment_draw_the_radar_and_suggest_modules(visit):
+    open_page, seen = visit
+    page = open_page(app_path("tu_danh_gia_nang_luc_so"), ".widget-radio-box")
+    for option in page.get_by_label("Chưa làm được").all():
+        option.check()
+    page.get_by_role("button", name="Xem kết quả").click()
+    page.wait_for_selector("text=Bài học nên học tiếp", timeout=30_000)
+    assert "bai01" in page.inner_text("body")
+    assert page.locator("img").first.is_visible()
+    check_clean(page, seen, "tu_danh_gia_nang_luc_so")
+
+
+def test_does_the_dashboard_say_there_is_no_gradebook_yet(visit):
+    open_page, seen = visit
+    page = open_page(app_path("bang_dieu_khien_lop"), "text=Chưa có sổ điểm")
+    check_clean(page, seen, "bang_dieu_khien_lop")
+
+
+def test_does_the_simulated_form_report_missing_fields(visit):
+    open_page, seen = visit
+    page = open_page(app_path("thuc_hanh_dich_vu_cong"), "text=MÔ PHỎNG ĐỂ TẬP LUYỆN")
+    page.get_by_role("button", name="Nộp hồ sơ (mô phỏng)").click()
+    page.wait_for_selector("text=Hồ sơ chưa hợp lệ", timeout=30_000)
+    assert "Vui lòng nhập họ và tên." in page.inner_text("body")
+    check_clean(page, seen, "thuc_hanh_dich_vu_cong")
+
+
+def test_is_an_execute_request_over_the_kernel_websocket_refused(visit, server):
+    from tornado.websocket import websocket_connect
+
+    open_page, _seen = visit
+    page = open_page(app_path("kiem_tra_mat_khau"), "input[type=password]")
+    config = json.loads(page.inner_text("#jupyter-config-data"))
+    url = f"{server[0].replace('http', 'ws')}/api/kernels/{config['kernelId']}/channels"
+
+    def message(msg_type: str, content: dict) -> str:
+        header = {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "session": uuid.uuid4().hex,
+            "username": "",
+            "version": "5.3",
+            "date": "2026-01-01T00:00:00Z",
+        }
+        return json.dumps(
+            {
+                "header": header,
+                "parent_header": {},
+                "metadata": {},
+                "content": content,
+                "channel": "shell",
+                "buffers": [],
+            }
+        ), header["msg_id"]
+
+    async def probe():
+        ws = await websocket_connect(url)
+        execute, execute_id = message(
+            "execute_request",
+            {
+                "code": "print('hacked')",
+                "silent": False,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+            },
+        )
+        info, info_id = message("kernel_info_request", {})
+        await ws.write_message(execute)
+        await ws.write_message(info)
+        replies = []
+        try:
+            while True:
+                raw = await asyncio.wait_for(ws.read_message(), timeout=5)
+                if raw is None:
+                    break
+                if isinstance(raw, str):
+                    msg = json.loads(raw)
+                    replies.append((msg["parent_header"].get("msg_id"), msg["msg_type"], msg))
+        except TimeoutError:
+            pass
+        ws.close()
+        return replies, execute_id, info_id
+
+    # Playwright's sync API owns this thread's event loop: talk to the kernel from another.
+    with ThreadPoolExecutor(1) as pool:
+        replies, execute_id, info_id = pool.submit(asyncio.run, probe()).result()
+    # The channel works (the allowed request is answered), and the execute request is not.
+    assert any(parent == info_id and kind == "kernel_info_reply" for parent, kind, _ in replies)
+    assert not any(parent == execute_id for parent, _, _ in replies)
+    assert "hacked" not in json.dumps([m for _, _, m in replies])
+
+
+def test_does_the_kernel_cap_hold_under_fifty_rapid_reloads(server, browser):
+    base, _log = server
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    url = base + app_path("nhan_dien_lua_dao")
+    highest = 0
+    statuses = []
+    for _ in range(50):
+        response = page.goto(url, wait_until="commit")
+        statuses.append(response.status if response else None)
+        highest = max(highest, status(base)["visitors"])
+    page.wait_for_load_state()
+    assert highest <= MAX_VISITORS, highest
+    assert set(statuses) <= {200, 503}, statuses
+    if statuses[-1] == 503:
+        assert "Xin chờ một chút" in page.inner_text("body")
+    # The server still answers, with the wait page when full, never a crash.
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            assert response.status == 200
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 503 and exc.headers["Retry-After"]
+        assert "Xin chờ một chút" in exc.read().decode("utf-8")
+    assert re.match(r"^\d+$", str(status(base)["visitors"]))
+    context.close()

@@ -1,0 +1,44 @@
+"""``hocso serve``'s settings and refusals, checked without starting a server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hocso import cli
+from hocso.apps import server
+
+
+def test_are_the_safety_settings_those_a_public_server_needs(tmp_path):
+    config = server.voila_config(tmp_path, 8866, open_browser=False, max_kernels=7)
+    voila = config.VoilaConfiguration
+    assert config.Voila.ip == "127.0.0.1" and config.Voila.port_retries == 0
+    assert voila.strip_sources is True and voila.show_tracebacks is False
+    assert voila.allow_template_override == "NO" and voila.allow_theme_override == "NO"
+    assert voila.file_allowlist == [] and voila.template == server.TEMPLATE
+    assert voila.preheat_kernel is True
+    assert config.CappedKernelManager.max_visitor_kernels == 7
+    assert (
+        server.voila_config(tmp_path, 1, False, pool_size=0).VoilaConfiguration.preheat_kernel
+        is False
+    )
+
+
+def test_does_the_template_ask_nothing_from_a_cdn():
+    folder = server.SHARE_DIR / "voila" / "templates" / server.TEMPLATE
+    assert (folder / "index.html.j2").is_file()
+    for path in folder.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert "https://" not in text and "http://" not in text, path
+
+
+def test_does_serve_refuse_a_course_without_apps_in_vietnamese(course, capsys):
+    assert not (course.root / "notebooks" / "apps").exists()
+    code = cli.main(["--course", str(course.root), "serve", "--no-browser"])
+    assert code == 1
+    assert "Không có ứng dụng nào" in capsys.readouterr().err
+
+
+def test_does_every_app_listed_exist_in_the_repository():
+    folder = Path(__file__).resolve().parents[2] / "notebooks" / "apps"
+    assert server.apps_dir.__doc__ and all((folder / a.notebook).is_file() for a in server.APPS)
