@@ -1,5 +1,7 @@
-"""Instructor reports over the gradebook (not built yet).
+"""Instructor reports over nbgrader's gradebook: feedback, CSV and Excel, certificates, research.
 
-Will hold feedback pages, CSV and Excel exports, mastery per competence (from the
-``hocso.competences`` metadata of grade cells), per-unit completion and certificates.
+``gradebook`` opens the course's gradebook and reads it into tables; ``results`` adds the
+roster and the competences of each item (mastery, completion); ``feedback``, ``export``
+(``hocso report``), ``certificates`` and ``research`` (the notebooks in
+``notebooks/research/``) build on them.
 """
