@@ -13,7 +13,7 @@ start: install
 	$(BIN)/hocso lab --port $(PORT)
 
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -29,6 +29,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 	touch $@
 
 release: install

@@ -35,3 +35,21 @@ os.environ.setdefault("PYTHONIOENCODING", "utf-8")
 # so the region itself is simply removed.
 c.ClearSolutions.code_stub = {"python": ""}
 c.ClearSolutions.text_stub = "✍️ VIẾT CÂU TRẢ LỜI CỦA BẠN VÀO ĐÂY (nháy đúp để sửa ô này)."
+
+# hocso certificates (hocso.reports.certificates.Certificates): a learner is certified after
+# submitting every module their audience requires (curriculum/modules/*.yaml, released this
+# term) with at least this share of those modules' points; each unit's best certified
+# learners are listed for commendation (thi đua - khen thưởng).
+c.Certificates.threshold = 0.7
+c.Certificates.top_per_unit = 3
+c.Certificates.issuer = "Khóa học hocso · Bình dân học vụ số"
+c.Certificates.place = "Hà Giang"
+
+# hocso grade (hocso.grading): nbgrader's autograde steps, with each submission run in a
+# fork of one pre-warmed interpreter, isolated (own mount, PID and network namespaces, own
+# uid, rlimits). Timeouts per cell come from Execute.timeout above; these add the rest.
+c.Grader.preload = ["numpy", "pandas", "matplotlib.pyplot", "hocso.checks"]  # imported once
+c.SandboxExecute.notebook_timeout = 600  # seconds for a whole notebook
+c.SandboxExecute.memory_mb = 1024  # MiB a submission may allocate
+c.SandboxExecute.max_processes = 32  # a fork bomb stops here
+c.SandboxExecute.max_output_bytes = 1_000_000  # output kept per cell

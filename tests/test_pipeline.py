@@ -28,7 +28,9 @@ NAMES = {
     "gia_mao": ("Vũ", "Minh Đạt"),
     "canh_bao": ("Sùng", "Thị Mỷ"),
 }
-MOJIBAKE = ("Ã", "áº", "á»", "\ufffd")
+# What UTF-8 Vietnamese turns into when read as Latin-1 or cp1252 ("Mật" -> "Máº­t"). A
+# lone "Ã" is no sign: it is a Vietnamese capital letter ("ĐÃ ẨN").
+MOJIBAKE = ("áº", "á»", "Ã¡", "Ã¢", "Ãª", "Ã´", "Ã³", "Ã©", "Ãº", "Ä‘", "Æ°", "Æ¡", "\ufffd")
 
 
 # Every module meets the learners that keep its tests honest; the two foundation modules

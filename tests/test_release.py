@@ -30,9 +30,10 @@ def test_is_the_committed_release_in_sync_with_source(request, repo_course):
 
 @pytest.mark.slow
 def test_does_releasing_twice_give_identical_bytes(course):
-    release.release(course)
+    # Two modules are enough: nothing in generation depends on which module it is.
+    release.release(course, ["bai01", "bai02"])
     first = tree_digest(course.release_dir)
-    release.release(course)
+    release.release(course, ["bai01", "bai02"])
     assert tree_digest(course.release_dir) == first
     assert (course.root / "gradebook.db").exists(), "nbgrader registers the assignments"
 

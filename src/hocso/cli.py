@@ -14,6 +14,9 @@ from hocso.course import Course, CourseError
 #: parsers set ``run=function(course, args) -> exit code`` like the ones below.
 COMMAND_MODULES = [
     "hocso.syllabus",
+    "hocso.term.commands",
+    "hocso.apps.commands",
+    "hocso.grading.cli",
     # new command modules go above this line
 ]
 
