@@ -57,11 +57,7 @@ def module_table(results, unit: str = ALL, audience: str = ALL) -> pd.DataFrame:
     maxima = results.max_scores()
     rows = []
     for assignment in results.assignments:
-        required = [
-            lid
-            for lid, aud in zip(learners["id"], learners["audience"], strict=True)
-            if assignment in results.required_for(aud)
-        ]
+        required = results.required_learners(assignment, learners)
         submitted = [lid for lid in required if pd.notna(scores.at[lid, assignment])]
         mean = (
             100 * scores.loc[submitted, assignment].mean() / maxima[assignment]

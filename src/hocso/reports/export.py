@@ -72,11 +72,7 @@ def assignments_sheet(r: Results) -> pd.DataFrame:
     maxima = r.max_scores()
     rows = []
     for a in r.assignments:
-        expected = [
-            lid
-            for lid, aud in zip(r.learners["id"], r.learners["audience"], strict=True)
-            if a in r.required_for(aud)
-        ]
+        expected = r.required_learners(a)
         got = scores[a].dropna()
         waiting = r.grades[(r.grades["assignment"] == a) & r.grades["needs_manual_grade"]]
         rows.append(

@@ -38,6 +38,15 @@ class Results:
         """The assignments a learner of ``audience`` must complete (all, if unknown)."""
         return self.required.get(audience, self.assignments)
 
+    def required_learners(self, assignment: str, learners: pd.DataFrame | None = None) -> list:
+        """Ids of the ``learners`` (all by default) whose audience requires ``assignment``."""
+        learners = self.learners if learners is None else learners
+        return [
+            lid
+            for lid, audience in zip(learners["id"], learners["audience"], strict=True)
+            if assignment in self.required_for(audience)
+        ]
+
     def scores(self) -> pd.DataFrame:
         """Learner x assignment total scores (NaN where nothing was submitted)."""
         totals = self.grades.groupby(["student", "assignment"])["score"].sum().unstack()
