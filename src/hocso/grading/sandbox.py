@@ -133,6 +133,13 @@ def build_root(new_root: Path, files_from: Path | None, uid: int, limits: Limits
     mount("tmpfs", str(new_root), "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=755")
     # The executor's own folder (its socket, this new root) is on sys.path as its cwd.
     hidden = [os.path.realpath(p) for p in [*limits.hidden_paths, str(new_root.parent)]]
+    # The private, empty /tmp and working folder come first: a runtime folder that lives under
+    # /tmp (a checkout cloned there, its .venv) is then bound on top of them, not hidden.
+    size = f"size={limits.file_mb}m,mode=700,uid={uid},gid={uid}"
+    for folder in (WORKDIR, "/tmp"):
+        target = new_root / folder.lstrip("/")
+        target.mkdir(parents=True, exist_ok=True)
+        mount("tmpfs", str(target), "tmpfs", MS_NOSUID | MS_NODEV, size)
     for path in runtime_paths(hidden) + list(limits.visible_paths):
         target = str(new_root) + path
         if os.path.islink(path):
@@ -152,11 +159,6 @@ def build_root(new_root: Path, files_from: Path | None, uid: int, limits: Limits
         mount(f"/dev/{name}", str(dev / name), None, MS_BIND)
     (new_root / "proc").mkdir(exist_ok=True)
     mount("proc", str(new_root / "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    size = f"size={limits.file_mb}m,mode=700,uid={uid},gid={uid}"
-    for folder in (WORKDIR, "/tmp"):
-        target = new_root / folder.lstrip("/")
-        target.mkdir(parents=True, exist_ok=True)
-        mount("tmpfs", str(target), "tmpfs", MS_NOSUID | MS_NODEV, size)
     if files_from is not None:
         copy_files(files_from, new_root / WORKDIR.lstrip("/"), uid)
     os.chroot(str(new_root))
