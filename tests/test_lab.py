@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
 import subprocess
 import time
@@ -12,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import BIN, run_ok, tool_env
+from .conftest import BIN, run_ok, stop_process_group, tool_env
 
 pytestmark = pytest.mark.slow
 
@@ -62,11 +60,7 @@ def lab(course, tmp_path):
         assert token and process.poll() is None, f"JupyterLab did not start:\n{output}"
         yield f"http://127.0.0.1:{port}", token, course
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_process_group(process)
         log.close()
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -14,7 +12,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.conftest import BIN, REPO, copy_course, tool_env
+from tests.conftest import BIN, REPO, copy_course, stop_process_group, tool_env
 
 CHROMIUM = "/usr/bin/chromium"
 #: Flags for a headless Chromium in a closed network, as root: nothing phones home.
@@ -77,11 +75,7 @@ def serving(root: Path, *extra: str, log: Path, timeout: float = 240):
                 time.sleep(0.5)
             yield base, process
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+            stop_process_group(process)
 
 
 def launch(playwright):
