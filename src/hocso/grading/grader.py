@@ -13,17 +13,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
+import nbgrader.converters.autograde
 import nbgrader.nbgraderformat.common as nbgrader_format
+import nbgrader.preprocessors.latesubmissions
+import nbgrader.preprocessors.overwritecells
+import nbgrader.preprocessors.overwritekernelspec
+import nbgrader.preprocessors.saveautogrades
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import Execute, SaveAutoGrades
 from nbgrader.utils import capture_log
 from traitlets import Bool, Integer, List
 from traitlets.config import Config, LoggingConfigurable
 
 from hocso.course import Course, CourseError, ensure_tools_on_path
-from hocso.grading import executor, sandbox
+from hocso.grading import executor, gradebook, sandbox
+
+#: The nbgrader modules that open the gradebook while autograding one submission.
+NBGRADER_GRADEBOOK_USERS = [
+    nbgrader.converters.autograde,
+    nbgrader.preprocessors.overwritekernelspec,
+    nbgrader.preprocessors.overwritecells,
+    nbgrader.preprocessors.saveautogrades,
+    nbgrader.preprocessors.latesubmissions,
+]
 
 #: Beside ``autograded/<student>/<assignment>``: present while a submission is being graded,
 #: and kept with the error when it failed, so an interrupted run grades it again.
@@ -55,17 +69,21 @@ class Grader(LoggingConfigurable):
 
 
 class SandboxAutograde(Autograde):
-    """nbgrader's ``Autograde``, every step its own except ``Execute``, which is sandboxed."""
+    """nbgrader's ``Autograde``, every step its own but two.
+
+    ``Execute`` is sandboxed; ``SaveAutoGrades`` saves the same rows in one transaction.
+    """
 
     def _init_preprocessors(self) -> None:
         self.exporter._preprocessors = []
         if self._sanitizing:
             steps = self.sanitize_preprocessors
         else:
-            steps = [
-                executor.SandboxExecute if step is Execute else step
-                for step in self.autograde_preprocessors
-            ]
+            swaps = {
+                Execute: executor.SandboxExecute,
+                SaveAutoGrades: gradebook.BatchedSaveAutoGrades,
+            }
+            steps = [swaps.get(step, step) for step in self.autograde_preprocessors]
         for step in steps:
             self.exporter.register_preprocessor(step)
 
@@ -156,6 +174,7 @@ def _init_worker() -> None:
     # nbgrader's own SQLAlchemy warnings say nothing an instructor can act on.
     warnings.simplefilter("ignore")
     nbgrader_format.jsonschema = _FastJsonschema()
+    gradebook.use_in(NBGRADER_GRADEBOOK_USERS)
 
 
 class _FastJsonschema:
