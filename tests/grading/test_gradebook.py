@@ -1,4 +1,4 @@
-"""The grading workers' gradebook: nbgrader's own, with one engine per process and batched commits."""
+"""The grading workers' gradebook: nbgrader's own, one engine per process, batched commits."""
 
 from __future__ import annotations
 

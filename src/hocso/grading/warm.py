@@ -441,9 +441,9 @@ def _warm_tracebacks(shell) -> None:
     """
     count = shell.execution_count
     RECORDER.reset(0)
-    shell.run_cell("def _hocso_warm():\n    assert 1 == 2, 'warm'\n_hocso_warm()", store_history=False)
-    for name in ("_hocso_warm",):
-        shell.user_ns.pop(name, None)
+    failing = "def _hocso_warm():\n    assert 1 == 2, 'warm'\n_hocso_warm()"
+    shell.run_cell(failing, store_history=False)
+    shell.user_ns.pop("_hocso_warm", None)
     shell.execution_count = count
     RECORDER.reset(0)
 
