@@ -5,9 +5,10 @@ units and communes of Hà Giang), from a fixed seed, so two runs give the same r
 learner answers as a real one would edit the release notebook: the model solution, a typical
 wrong answer (``tests/files/answers/<id>.yaml``), or nothing at all, with a chance that grows
 with the learner's skill; some learners never hand a module in. The notebooks travel the
-offline path (a zip per unit, ``hocso collect``), are graded by nbgrader's own autograde, the
-written answers get a score and a comment as an instructor would give them in formgrader,
-then feedback, report, certificates and the research notebooks follow.
+offline path (a zip per unit, ``hocso collect``), are graded by ``hocso grade`` (nbgrader's
+autograde steps, sandboxed and parallel), the written answers get a score and a comment as an
+instructor would give them in formgrader, then feedback, report, certificates and the research
+notebooks follow.
 """
 
 from __future__ import annotations
@@ -29,12 +30,11 @@ import jinja2
 import nbformat
 import yaml
 import zmq
-from nbgrader.apps import NbGraderAPI
-from nbgrader.coursedir import CourseDirectory
 from tqdm import tqdm
 
 from hocso import notebooks
-from hocso.course import Course, CourseError, ensure_tools_on_path
+from hocso.course import Course, CourseError
+from hocso.grading import grader
 from hocso.reports import certificates, export, feedback
 from hocso.reports.gradebook import open_gradebook
 from hocso.term import collect, roster
@@ -260,12 +260,6 @@ def grade_written_answers(
     return graded
 
 
-def _api(course: Course) -> NbGraderAPI:
-    ensure_tools_on_path()
-    config = course.config()
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-
-
 def build_course(repo: Course, target: Path, modules: list[str]) -> Course:
     """A fresh course in ``target`` with only ``modules`` (source, release, curriculum)."""
     target.mkdir(parents=True)
@@ -452,25 +446,19 @@ def run(
         due += dt.timedelta(days=14)
     steps.update()
 
-    steps.set_postfix_str("chấm tự động (nbgrader autograde)")
-    api = _api(course)
-    todo = sorted(
-        (module_id, p.parent.name)
-        for module_id in modules
-        for p in (course.root / "submitted").glob(f"*/{module_id}")
-    )
-    for module_id, learner in tqdm(
-        todo, desc="Chấm bài", unit="bài", disable=not show_progress, leave=False
-    ):
-        # A kernel can fail to start on a busy machine (its port taken meanwhile): try again.
-        for _attempt in range(3):
-            done = api.autograde(module_id, learner, force=True, create=False)
-            if done["success"]:
-                break
-        else:
-            raise CourseError(
-                f"nbgrader không chấm được bài {module_id} của {learner}: {done['log'][-300:]}"
-            )
+    steps.set_postfix_str("chấm tự động (hocso grade)")
+    for module_id in modules:
+        count = len(list((course.root / "submitted").glob(f"*/{module_id}")))
+        quiet = not show_progress
+        bar = tqdm(total=count, desc=f"Chấm {module_id}", unit="bài", leave=False, disable=quiet)
+        failed = []
+        for outcome in grader.grade(course, module_id, force=True):
+            bar.update(1)
+            if outcome.error:
+                failed.append(f"{outcome.student}: {outcome.error}")
+        bar.close()
+        if failed:
+            raise CourseError(f"Không chấm được bài {module_id} của: " + "; ".join(failed[:5]))
     steps.update()
 
     steps.set_postfix_str("chấm câu viết")
