@@ -86,3 +86,14 @@ def test_does_a_run_killed_with_sigkill_finish_on_the_next_run(course):
     assert again.returncode == 0, again.stdout + again.stderr
     assert markers() == []
     assert corpus.scores(root, MODULE) == {"dung_het": 17, "sai_het": 0, "dung_mot_nua": 8}
+
+
+def test_does_grading_without_isolation_warn_loudly_and_still_score_right(tmp_path):
+    root = corpus.build(tmp_path / "course", [MODULE], {MODULE: ["dung_het", "sai_het"]})
+    with open(root / "nbgrader_config.py", "a", encoding="utf-8") as f:
+        f.write("\nc.Grader.isolate = False\n")
+    done = run(["hocso", "grade", MODULE], root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "CẢNH BÁO: cách ly đã bị tắt" in done.stderr
+    assert "KHÔNG bị chặn mạng" in done.stderr
+    assert corpus.scores(root, MODULE) == {"dung_het": 17, "sai_het": 0}

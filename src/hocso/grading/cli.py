@@ -9,7 +9,7 @@ import time
 from tqdm import tqdm
 
 from hocso.course import Course
-from hocso.grading import grader
+from hocso.grading import grader, warm
 
 
 def _grade(course: Course, args: argparse.Namespace) -> int:
@@ -20,11 +20,18 @@ def _grade(course: Course, args: argparse.Namespace) -> int:
     def on_start(to_grade: int, skipped: int, isolation_problem: str) -> None:
         nonlocal bar
         if isolation_problem:
+            if isolation_problem == warm.ISOLATION_DISABLED:
+                why = "cách ly đã bị tắt trong nbgrader_config.py (c.Grader.isolate = False)"
+                fix = "bật lại cách ly"
+            else:
+                why = (
+                    f"máy này không cho tạo không gian tên (namespace) Linux ({isolation_problem})"
+                )
+                fix = "chạy lệnh với quyền root"
             print(
-                "⚠️  CẢNH BÁO: máy này không cho tạo không gian tên (namespace) Linux "
-                f"({isolation_problem}). Bài làm sẽ chạy KHÔNG bị chặn mạng và CÓ THỂ đọc "
+                f"⚠️  CẢNH BÁO: {why}. Bài làm sẽ chạy KHÔNG bị chặn mạng và CÓ THỂ đọc "
                 "các tệp khác trên máy (kể cả test ẩn). Chỉ chấm bài của người tin cậy, hoặc "
-                "chạy lệnh với quyền root.",
+                f"{fix}.",
                 file=sys.stderr,
                 flush=True,
             )

@@ -418,6 +418,10 @@ def _submission(conn: socket.socket, shell, guard: Guard, settings: dict) -> Non
     os.waitpid(pid, 0)
 
 
+#: What ``serve`` reports when ``c.Grader.isolate = False`` turned the namespaces off.
+ISOLATION_DISABLED = "disabled in configuration"
+
+
 def probe_isolation() -> str:
     """Empty when namespaces work here, else why not (in English, for the log)."""
     pid = os.fork()
@@ -464,7 +468,7 @@ def serve(settings: dict) -> None:
         import matplotlib.font_manager  # noqa: F401 (builds the font cache once, before forking)
     _warm_tracebacks(shell)
     guard = Guard(shell, ["builtins", *settings.get("protected_modules", [])])
-    why = probe_isolation() if settings.get("isolate", True) else "disabled in configuration"
+    why = probe_isolation() if settings.get("isolate", True) else ISOLATION_DISABLED
     settings["isolated"] = not why
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(settings["socket"])
