@@ -1,5 +1,7 @@
 """The real nbgrader pipeline on every module: release -> submissions -> autograde -> export.
 
+A copy of the same class is graded with ``hocso grade``, and its gradebook must be nbgrader's.
+
 Everything runs with LANG=C, the locale of a bare server, to show Vietnamese survives.
 """
 
@@ -7,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 
 import pytest
 from nbgrader.api import Gradebook
 
 from . import submissions
 from .conftest import copy_course, module_ids, run_ok
+from .grading.corpus import gradebook_rows
 
 pytestmark = pytest.mark.slow
 
@@ -85,12 +89,24 @@ def graded(tmp_path_factory):
             root,
             **BARE_LOCALE,
         )
+    by_hocso = root.parent / "hocso_grade"
+    shutil.copytree(root, by_hocso)
     for module_id in module_ids():
         run_ok(["nbgrader", "autograde", module_id], root, **BARE_LOCALE)
+        run_ok(["hocso", "grade", module_id], by_hocso, **BARE_LOCALE)
     for module_id in MECHANICS_MODULES:
         run_ok(["nbgrader", "generate_feedback", module_id], root, **BARE_LOCALE)
     run_ok(["nbgrader", "export", "--to", "diem.csv"], root, **BARE_LOCALE)
     return root, modules, expected
+
+
+def test_does_hocso_grade_write_nbgraders_gradebook_on_every_module(graded):
+    root, modules, _ = graded
+    expected = gradebook_rows(root)
+    got = gradebook_rows(root.parent / "hocso_grade")
+    assert {key[0] for key in expected} == set(modules)
+    assert sorted(got) == sorted(expected)
+    assert {key: (expected[key], got[key]) for key in expected if expected[key] != got[key]} == {}
 
 
 def test_does_every_learner_get_exactly_the_expected_score(graded):
