@@ -30,6 +30,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	# The hub tests (tests/hub): JupyterHub's proxy from npm, and a PostgreSQL server.
+	test -x $(BIN)/configurable-http-proxy || { command -v npm >/dev/null || { apt-get update && apt-get install -y npm; }; npm install --global --prefix $(VENV) --no-fund --no-audit configurable-http-proxy@5; }
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update && apt-get install -y postgresql; }
 	touch $@
 
 release: install

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "hocso.term.commands",
     "hocso.apps.commands",
     "hocso.grading.cli",
+    "hocso.hub.commands",
     # new command modules go above this line
 ]
 
