@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 
@@ -92,8 +93,14 @@ def test_does_grading_without_isolation_warn_loudly_and_still_score_right(tmp_pa
     root = corpus.build(tmp_path / "course", [MODULE], {MODULE: ["dung_het", "sai_het"]})
     with open(root / "nbgrader_config.py", "a", encoding="utf-8") as f:
         f.write("\nc.Grader.isolate = False\n")
+    # A course that belongs to a grader account, as on a hub: what root writes is handed back.
+    grader_account = 4242
+    for path in [root, *root.rglob("*")]:
+        os.chown(path, grader_account, grader_account)
     done = run(["hocso", "grade", MODULE], root)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "CẢNH BÁO: cách ly đã bị tắt" in done.stderr
     assert "KHÔNG bị chặn mạng" in done.stderr
     assert corpus.scores(root, MODULE) == {"dung_het": 17, "sai_het": 0}
+    written = [root / "autograded", *(root / "autograded").rglob("*")]
+    assert written and {p.stat().st_uid for p in written} == {grader_account}

@@ -137,12 +137,26 @@ def _grade_one(config: Config, assignment_id: str, student_id: str, retries: int
             break
         time.sleep(0.5)
     seconds = time.monotonic() - started
+    _give_back(Path(coursedir.root), Path(dest).parent)
     if result["success"]:
         marker.unlink(missing_ok=True)
         return Outcome(student_id, seconds)
     message = _vietnamese(result.get("log", ""), result.get("error"))
     marker.write_text(f"Lỗi: {message}\n", encoding="utf-8")
     return Outcome(student_id, seconds, error=message)
+
+
+def _give_back(course_root: Path, written: Path) -> None:
+    """Make what root wrote for a learner belong to the course folder's owner.
+
+    Grading needs root for its sandbox, but on a shared server (a JupyterHub course) the
+    course belongs to a grader account, whose formgrader must be able to rewrite these files.
+    """
+    owner = course_root.stat()
+    if os.getuid() != 0 or owner.st_uid == 0:
+        return
+    for path in [written.parent, written, *written.rglob("*")]:
+        os.chown(path, owner.st_uid, owner.st_gid, follow_symlinks=False)
 
 
 def _cached_validate(instance, schema, cls=None, *args, **kwargs) -> None:
