@@ -1,21 +1,29 @@
 """Benchmark of ``hocso serve``: time to the first interactive widget, memory, concurrency.
 
-Run from the course root: ``.venv/bin/python bench/apps.py [--runs 5] [--concurrent 20]``.
-It serves the apps twice (no preheating, then one preheated kernel per app), opens each app
-in Debian's headless Chromium at phone width, and times from the request to the first
-widget a visitor can use (a button or text box of the app, visible and enabled). Then it
-keeps several visitors on the page to measure the memory each costs, and opens
-``--concurrent`` pages at once. The last line is ``p50_interactive_s: X`` (preheated).
+Run from the repository: ``.venv/bin/python bench/apps.py [--runs 2] [--concurrent 20,50,100]``.
+It serves the apps four ways: a new Python per kernel without and with one preheated kernel
+per app (``--no-fork``, the old way), then kernels forked from the warm template without and
+with preheating (the default). Each time it opens each app in Debian's headless Chromium at
+phone width (a fresh browser profile per visit, as a new phone) and times from the request to
+the HTML received and to the first widget a visitor can use (a button or text box of the app,
+visible and enabled). Then it keeps several visitors on the page to measure the memory each
+costs (proportional set size, so pages shared by forks are counted once), and opens N pages
+at once for each N of ``--concurrent``. ``--server-only`` bursts fetch pages without a
+browser, to see the server's share alone. The last line is ``p50_interactive_s: X`` for the
+default (forked and preheated).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -51,35 +59,48 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def time_to_interactive(browser, url: str, keep: bool = False):
-    """Seconds from the request to the first usable widget; the page stays open if ``keep``."""
+async def time_to_interactive(browser, url: str, keep: bool = False, timeout: float = 120):
+    """Seconds from the request to the first usable widget, and to the end of the HTML.
+
+    Returns ``(interactive, html, context_or_None)``, or ``(None, error, None)`` for a failed
+    page; the page stays open if ``keep``.
+    """
     context = await browser.new_context(viewport=PHONE)
     page = await context.new_page()
     start = time.perf_counter()
     try:
-        await page.goto(url, wait_until="commit", timeout=120_000)
-        await page.wait_for_selector(INTERACTIVE, state="visible", timeout=120_000)
+        await page.goto(url, wait_until="commit", timeout=timeout * 1000)
+        await page.wait_for_selector(INTERACTIVE, state="visible", timeout=timeout * 1000)
         elapsed = time.perf_counter() - start
+        html = await page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd")
     except Exception as exc:  # a failed page is counted, not fatal to the benchmark
         await context.close()
-        return None, repr(exc)[:120]
+        return None, repr(exc)[:120], None
     if not keep:
         await page.close(run_before_unload=True)
         await context.close()
-        return elapsed, None
-    return elapsed, context
+        return elapsed, html / 1000, None
+    return elapsed, html / 1000, context
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of the server and every kernel it started, in bytes."""
+def tree_pss(pid: int) -> int:
+    """Proportional memory of the server and every process it started, in bytes.
+
+    PSS divides a page shared by several processes between them: forked kernels share the
+    template's libraries, and their resident sizes summed would count those pages many times.
+    """
     process = psutil.Process(pid)
-    total = process.memory_info().rss
-    for child in process.children(recursive=True):
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
         try:
-            total += child.memory_info().rss
+            total += member.memory_full_info().pss
         except psutil.NoSuchProcess:
             pass
     return total
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 async def wait_for_pool(base: str, timeout: float = 120) -> None:
@@ -91,98 +112,204 @@ async def wait_for_pool(base: str, timeout: float = 120) -> None:
         await asyncio.sleep(0.25)
 
 
-async def series(browser, base: str, runs: int, preheated: bool) -> list[float]:
-    times = []
+async def series(browser, base: str, runs: int, preheated: bool):
+    times, htmls = [], []
     for _ in range(runs):
         for app in APPS:
             if preheated:
                 await wait_for_pool(base)
-            elapsed, error = await time_to_interactive(browser, f"{base}/voila/render/{app}.ipynb")
+            else:
+                await asyncio.sleep(1)  # let the last page's kernel shut down first
+            url = f"{base}/voila/render/{app}.ipynb"
+            elapsed, html, _ = await time_to_interactive(browser, url)
             if elapsed is None:
-                print(f"  lỗi khi mở {app}: {error}", flush=True)
+                print(f"  failed page {app}: {html}", flush=True)
             else:
                 times.append(elapsed)
-    return times
+                htmls.append(html)
+    return times, htmls
 
 
-def report(label: str, times: list[float]) -> None:
+def report(label: str, times: list[float], htmls: list[float]) -> None:
+    if not times:
+        print(f"{label}: every page failed", flush=True)
+        return
     print(
-        f"{label}: n={len(times)} p50={statistics.median(times):.2f}s "
-        f"p95={percentile(times, 0.95):.2f}s min={min(times):.2f}s max={max(times):.2f}s",
+        f"{label}: n={len(times)} interactive p50={statistics.median(times):.2f}s "
+        f"p95={percentile(times, 0.95):.2f}s min={min(times):.2f}s max={max(times):.2f}s; "
+        f"HTML received p50={statistics.median(htmls):.2f}s p95={percentile(htmls, 0.95):.2f}s"
+        f" ({load()})",
         flush=True,
     )
 
 
-async def memory(browser, base: str, pid: int, visitors: int) -> None:
+async def memory(browser, base: str, pid: int, visitors: int, label: str) -> None:
     """Memory of the server and its kernels before and with ``visitors`` pages kept open."""
     await wait_for_pool(base)
-    before = tree_rss(pid)
+    await asyncio.sleep(2)
+    before = tree_pss(pid)
     kept = []
     for i in range(visitors):
-        elapsed, context = await time_to_interactive(
+        elapsed, _, context = await time_to_interactive(
             browser, f"{base}/voila/render/{APPS[i % len(APPS)]}.ipynb", keep=True
         )
         if elapsed is not None:
             kept.append(context)
+    await wait_for_pool(base)  # the pool refilled: count what visitors cost, nothing else
     await asyncio.sleep(2)
-    after = tree_rss(pid)
+    after = tree_pss(pid)
     print(
-        f"memory: {(after - before) / max(len(kept), 1) / 2**20:.0f} MiB per live visitor "
-        f"({len(kept)} visitors, server and kernels {after / 2**20:.0f} MiB in all)",
+        f"memory ({label}): {(after - before) / max(len(kept), 1) / 2**20:.0f} MiB PSS per live "
+        f"visitor ({len(kept)} visitors; server, template and kernels {after / 2**20:.0f} MiB "
+        f"in all, {before / 2**20:.0f} MiB before the visitors)",
         flush=True,
     )
     for context in kept:
         await context.close()
 
 
+async def burst(browser, root: Path, visitors: int, timeout: float) -> None:
+    """``visitors`` pages requested at once from a server that admits them all."""
+    log = root / f"concurrent_{visitors}.log"
+    with serving(root, "--max-visitors", str(visitors), log=log) as (base, _):
+        start = time.perf_counter()
+        results = await asyncio.gather(
+            *[
+                time_to_interactive(
+                    browser, f"{base}/voila/render/{APPS[i % len(APPS)]}.ipynb", timeout=timeout
+                )
+                for i in range(visitors)
+            ]
+        )
+        wall = time.perf_counter() - start
+        ok = [t for t, _, _ in results if t is not None]
+        htmls = [h for t, h, _ in results if t is not None]
+        failed = len(results) - len(ok)
+        for error in sorted({e for t, e, _ in results if t is None})[:3]:
+            print(f"  failed page: {error}", flush=True)
+        nan = float("nan")
+        print(
+            f"concurrent: {visitors} visitors at once, {failed} failed pages, interactive "
+            f"p50={statistics.median(ok) if ok else nan:.2f}s "
+            f"p95={percentile(ok, 0.95) if ok else nan:.2f}s, HTML received "
+            f"p50={statistics.median(htmls) if ok else nan:.2f}s "
+            f"p95={percentile(htmls, 0.95) if ok else nan:.2f}s, all done in {wall:.1f}s "
+            f"({load()})",
+            flush=True,
+        )
+
+
+def fetch(url: str, timeout: float) -> tuple[float | None, str]:
+    """Seconds to receive a whole app page (kernel started and notebook run), or the error."""
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            response.read()
+            return time.perf_counter() - start, str(response.status)
+    except Exception as exc:
+        return None, repr(exc)[:120]
+
+
+async def server_burst(root: Path, visitors: int, fork: bool, timeout: float) -> None:
+    """``visitors`` app pages requested at once without a browser: the server's share alone.
+
+    A page is complete once its kernel has started and run the notebook; no JavaScript is
+    parsed, so the benchmark's own Chromium does not compete with the server for the cores.
+    """
+    options = [] if fork else ["--no-fork"]
+    log = root / f"server_{visitors}_{fork}.log"
+    with serving(root, *options, "--max-visitors", str(visitors), log=log) as (base, process):
+        loop = asyncio.get_running_loop()
+        start = time.perf_counter()
+        with ThreadPoolExecutor(visitors) as pool:
+            results = await asyncio.gather(
+                *[
+                    loop.run_in_executor(
+                        pool,
+                        fetch,
+                        f"{base}/voila/render/{APPS[i % len(APPS)]}.ipynb",
+                        timeout,
+                    )
+                    for i in range(visitors)
+                ]
+            )
+        wall = time.perf_counter() - start
+        rss = tree_pss(process.pid)
+    ok = [t for t, _ in results if t is not None]
+    for error in sorted({e for t, e in results if t is None})[:3]:
+        print(f"  failed page: {error}", flush=True)
+    nan = float("nan")
+    print(
+        f"server only, {'forked' if fork else 'new Python per kernel'}: {visitors} pages at "
+        f"once, {len(results) - len(ok)} failed, HTML complete "
+        f"p50={statistics.median(ok) if ok else nan:.2f}s "
+        f"p95={percentile(ok, 0.95) if ok else nan:.2f}s, all done in {wall:.1f}s, "
+        f"{rss / 2**20:.0f} MiB PSS at the end ({load()})",
+        flush=True,
+    )
+
+
+#: (label, hocso serve options, preheated): the ways the benchmark serves the apps.
+MODES = [
+    ("cold: new Python per kernel, no preheating", ["--no-fork", "--preheat", "0"], False),
+    ("preheated: new Python per kernel, 1 executed kernel per app", ["--no-fork"], True),
+    ("forked: kernel forked from the template, no preheating", ["--preheat", "0"], False),
+    ("forked + preheated (the default)", [], True),
+]
+
+
 async def main(args: argparse.Namespace) -> float:
     root = course_with_apps(Path(tempfile.mkdtemp(prefix="hocso_bench_")) / "course")
+    print(f"start: {time.strftime('%Y-%m-%d %H:%M:%S')} ({load()})", flush=True)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
 
-        warm = [float("nan")]
+        default = [float("nan")]
         if not args.only_concurrent:
-            with serving(
-                root, "--preheat", "0", "--max-visitors", "200", log=root / "cold.log"
-            ) as (base, _):
-                cold = await series(browser, base, args.runs, preheated=False)
-            report("cold (no preheated kernel)", cold)
-            with serving(root, "--max-visitors", "200", log=root / "warm.log") as (base, process):
-                warm = await series(browser, base, args.runs, preheated=True)
-                report("preheated (1 kernel per app)", warm)
-                await memory(browser, base, process.pid, args.visitors)
+            for i, (label, options, preheated) in enumerate(MODES):
+                log = root / f"mode{i}.log"
+                with serving(root, *options, "--max-visitors", "200", log=log) as (base, process):
+                    times, htmls = await series(browser, base, args.runs, preheated)
+                    report(label, times, htmls)
+                    if preheated:
+                        await memory(browser, base, process.pid, args.visitors, label)
+            default = times
 
-        with serving(root, "--max-visitors", str(args.concurrent), log=root / "concurrent.log") as (
-            base,
-            _,
-        ):
-            start = time.perf_counter()
-            results = await asyncio.gather(
-                *[
-                    time_to_interactive(browser, f"{base}/voila/render/{APPS[i % len(APPS)]}.ipynb")
-                    for i in range(args.concurrent)
-                ]
-            )
-            wall = time.perf_counter() - start
-            ok = [t for t, _ in results if t is not None]
-            failed = len(results) - len(ok)
-            for error in sorted({e for t, e in results if t is None})[:3]:
-                print(f"  failed page: {error}", flush=True)
-            print(
-                f"concurrent: {args.concurrent} visitors at once, {failed} failed pages, "
-                f"p50={statistics.median(ok) if ok else float('nan'):.2f}s "
-                f"p95={percentile(ok, 0.95) if ok else float('nan'):.2f}s, all done in {wall:.1f}s",
-                flush=True,
-            )
+        for visitors in args.server_only:
+            for fork in (False, True) if visitors <= args.spawn_up_to else (True,):
+                await server_burst(root, visitors, fork, args.timeout)
+        for visitors in args.concurrent:
+            await burst(browser, root, visitors, args.timeout)
         await browser.close()
-    return statistics.median(warm)
+    print(f"end: {time.strftime('%Y-%m-%d %H:%M:%S')} ({load()})", flush=True)
+    return statistics.median(default) if default else float("nan")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="page loads per app and mode")
+    parser.add_argument("--runs", type=int, default=2, help="page loads per app and mode")
     parser.add_argument("--visitors", type=int, default=5, help="live visitors for memory")
-    parser.add_argument("--concurrent", type=int, default=20, help="visitors opened at once")
+    parser.add_argument(
+        "--concurrent",
+        type=lambda text: [int(n) for n in text.split(",") if n],
+        default=[20, 50, 100],
+        help="visitors opened at once, comma-separated (one burst each; empty for none)",
+    )
+    parser.add_argument(
+        "--server-only",
+        type=lambda text: [int(n) for n in text.split(",") if n],
+        default=[20, 50, 100],
+        help="pages fetched at once without a browser, comma-separated (empty for none)",
+    )
+    parser.add_argument(
+        "--spawn-up-to",
+        type=int,
+        default=20,
+        help="server-only bursts up to this size also run with a new Python per kernel",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=180, help="seconds a visitor of a burst waits"
+    )
     parser.add_argument(
         "--only-concurrent", action="store_true", help="skip the timing series and memory"
     )

@@ -42,3 +42,19 @@ def test_does_serve_refuse_a_course_without_apps_in_vietnamese(course, capsys):
 def test_does_every_app_listed_exist_in_the_repository():
     folder = Path(__file__).resolve().parents[2] / "notebooks" / "apps"
     assert server.apps_dir.__doc__ and all((folder / a.notebook).is_file() for a in server.APPS)
+
+
+def test_are_kernels_forked_from_the_template_unless_asked_not_to(tmp_path):
+    from importlib.metadata import entry_points
+
+    from hocso.apps import kernels
+
+    forked = server.voila_config(tmp_path, 8866, open_browser=False)
+    assert forked.KernelProvisionerFactory.default_provisioner_name == kernels.PROVISIONER_NAME
+    spawned = server.voila_config(tmp_path, 8866, open_browser=False, fork_kernels=False)
+    assert "default_provisioner_name" not in spawned.KernelProvisionerFactory
+    # jupyter_client finds the provisioner by its entry point (pyproject.toml).
+    (entry,) = entry_points(group="jupyter_client.kernel_provisioners", name="hocso-fork")
+    assert entry.load() is kernels.ForkingProvisioner
+    # Only this Python's ipykernel is forked; any other kernel starts the ordinary way.
+    assert kernels.kernel_arguments(["/usr/bin/python2", "-m", "ipykernel_launcher"]) is None

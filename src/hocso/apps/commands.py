@@ -16,6 +16,7 @@ def _serve(course: Course, args: argparse.Namespace) -> int:
         open_browser=not args.no_browser,
         max_kernels=args.max_visitors,
         pool_size=args.preheat,
+        fork_kernels=not args.no_fork,
     )
 
 
@@ -38,5 +39,11 @@ def add_commands(subparsers) -> None:
         default=1,
         metavar="N",
         help="số kernel khởi động sẵn cho mỗi ứng dụng, 0 để tắt (mặc định 1)",
+    )
+    p.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="khởi động mỗi kernel bằng một tiến trình Python mới thay vì tách ra từ tiến trình "
+        "mẫu đã nạp sẵn thư viện (chậm hơn nhiều; để so sánh hoặc khi tách tiến trình gặp lỗi)",
     )
     p.set_defaults(run=_serve)
