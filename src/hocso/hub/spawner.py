@@ -84,10 +84,13 @@ def reveal(plan: dict[str, list[str]], stage: str) -> None:
     # Nothing mounted here may leak back to the hub's namespace.
     mount("none", "/", None, MS_REC | MS_PRIVATE)
     mount("tmpfs", stage, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=700")
+    # One waiting spot per entry across all closed folders (a checkout in a 0700 temporary
+    # folder and a Python under /root are two of them).
+    spots = iter(range(sum(len(entries) for entries in plan.values())))
     for folder, entries in plan.items():
         waiting = []
-        for index, entry in enumerate(entries):
-            spot = os.path.join(stage, str(index))
+        for entry in entries:
+            spot = os.path.join(stage, str(next(spots)))
             os.mkdir(spot)
             mount(entry, spot, None, MS_BIND | MS_REC)
             waiting.append((spot, entry))
