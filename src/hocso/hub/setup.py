@@ -17,6 +17,7 @@ comment ``hocso hub <root>``, so :func:`remove` deletes exactly the ones it made
 from __future__ import annotations
 
 import csv
+import grp
 import json
 import os
 import pwd
@@ -66,8 +67,6 @@ def _account_exists(name: str) -> bool:
 
 
 def _group_exists(name: str) -> bool:
-    import grp
-
     try:
         grp.getgrnam(name)
         return True
@@ -172,7 +171,6 @@ def write_exchange(plan: HubPlan, root: Path) -> None:
         folder = exchange / course.id
         folder.mkdir(exist_ok=True)
         grader = pwd.getpwnam(course.grader)
-        import grp
 
         os.chown(folder, grader.pw_uid, grp.getgrnam(course.group).gr_gid)
         # Only the course's members enter it; inside, nbgrader makes outbound/ readable and
