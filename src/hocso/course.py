@@ -29,6 +29,18 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = scripts + os.pathsep + path
 
 
+def give_tree(path: Path, uid: int, gid: int) -> None:
+    """Make ``path`` and everything under it belong to ``uid``:``gid`` (links not followed).
+
+    Work done as root in a course that belongs to another account (a JupyterHub course's
+    grader) must end up that account's, or its own tools cannot change it afterwards.
+    """
+    for folder, _dirs, files in os.walk(path):
+        os.chown(folder, uid, gid)
+        for name in files:
+            os.chown(os.path.join(folder, name), uid, gid, follow_symlinks=False)
+
+
 @dataclass(frozen=True)
 class Course:
     """An nbgrader course: ``nbgrader_config.py``, ``source/<id>/<id>.ipynb``, ``release/``."""

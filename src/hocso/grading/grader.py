@@ -27,7 +27,7 @@ from nbgrader.utils import capture_log
 from traitlets import Bool, Integer, List
 from traitlets.config import Config, LoggingConfigurable
 
-from hocso.course import Course, CourseError, ensure_tools_on_path
+from hocso.course import Course, CourseError, ensure_tools_on_path, give_tree
 from hocso.grading import executor, gradebook, sandbox
 
 #: The nbgrader modules that open the gradebook while autograding one submission.
@@ -155,8 +155,8 @@ def _give_back(course_root: Path, written: Path) -> None:
     owner = course_root.stat()
     if os.getuid() != 0 or owner.st_uid == 0:
         return
-    for path in [written.parent, written, *written.rglob("*")]:
-        os.chown(path, owner.st_uid, owner.st_gid, follow_symlinks=False)
+    os.chown(written.parent, owner.st_uid, owner.st_gid)  # autograded/, made here if new
+    give_tree(written, owner.st_uid, owner.st_gid)
 
 
 def _cached_validate(instance, schema, cls=None, *args, **kwargs) -> None:

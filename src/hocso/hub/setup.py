@@ -28,7 +28,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hocso.course import Course, CourseError, ensure_tools_on_path
+from hocso.course import Course, CourseError, ensure_tools_on_path, give_tree
 from hocso.hub.plan import HubCourse, HubPlan
 from hocso.hub.spawner import closed_folder
 from hocso.term import roster
@@ -117,12 +117,7 @@ def ensure_group(name: str, members: list[str]) -> None:
 
 def chown_tree(path: Path, user: str) -> None:
     account = pwd.getpwnam(user)
-    for folder, _dirs, files in os.walk(path):
-        os.chown(folder, account.pw_uid, account.pw_gid)
-        for name in files:
-            os.chown(
-                os.path.join(folder, name), account.pw_uid, account.pw_gid, follow_symlinks=False
-            )
+    give_tree(path, account.pw_uid, account.pw_gid)
 
 
 HUB_BLOCK = """
@@ -171,7 +166,6 @@ def write_exchange(plan: HubPlan, root: Path) -> None:
         folder = exchange / course.id
         folder.mkdir(exist_ok=True)
         grader = pwd.getpwnam(course.grader)
-
         os.chown(folder, grader.pw_uid, grp.getgrnam(course.group).gr_gid)
         # Only the course's members enter it; inside, nbgrader makes outbound/ readable and
         # inbound/ writable but not listable (0733), and the setgid bit gives new folders
