@@ -107,7 +107,7 @@ async def wait_for_pool(base: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = status(base)
-        if state["pooled"] >= len(APPS) + 1 and state["visitors"] == 0:  # + the dashboard
+        if state["pooled"] >= state["pool_target"] and state["visitors"] == 0:
             return
         await asyncio.sleep(0.25)
 

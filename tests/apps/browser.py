@@ -48,8 +48,10 @@ def course_with_apps(target: Path) -> Path:
 
 
 @contextmanager
-def serving(root: Path, *extra: str, log: Path, timeout: float = 240):
-    """Run ``hocso serve`` on a free port until its preheated pool is full; stop it after."""
+def serving(root: Path, *extra: str, log: Path, timeout: float = 240, on_status=None):
+    """Run ``hocso serve`` on a free port until its preheated pool is full; stop it after.
+
+    ``on_status`` is given every status the server reported while its pool was filling."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with open(log, "w+", encoding="utf-8") as out:
@@ -68,11 +70,13 @@ def serving(root: Path, *extra: str, log: Path, timeout: float = 240):
                 assert time.monotonic() < deadline, f"hocso serve not ready:\n{log.read_text()}"
                 try:
                     state = status(base)
-                    if state["kernels"] >= state["pooled"]:  # preheated kernels all started
+                    if on_status is not None:
+                        on_status(state)
+                    if state["pooled"] >= state["pool_target"]:  # preheated kernels all ready
                         break
                 except (urllib.error.URLError, ConnectionError, json.JSONDecodeError):
                     pass
-                time.sleep(0.5)
+                time.sleep(0.1)
             yield base, process
         finally:
             stop_process_group(process)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -155,6 +156,31 @@ def test_does_the_simulated_form_report_missing_fields(visit):
     page.wait_for_selector("text=Hồ sơ chưa hợp lệ", timeout=30_000)
     assert "Vui lòng nhập họ và tên." in page.inner_text("body")
     check_clean(page, seen, "thuc_hanh_dich_vu_cong")
+
+
+def test_does_a_kernel_preheated_long_ago_wait_for_its_page_to_connect(browser, tmp_path_factory):
+    """A preheated kernel that sat in its pool longer than the unconnected timeout is handed to
+    a page: the page has the whole timeout from then to connect. (It used to be culled at the
+    next tick while the browser was still loading, and the page showed no widget.)"""
+    root = course_with_apps(tmp_path_factory.mktemp("patient") / "course")
+    # Voila reads voila.json from the folder it starts in: a short timeout, checked every second.
+    settings = {"CappedKernelManager": {"unconnected_timeout": 15, "cull_interval": 1}}
+    (root / "voila.json").write_text(json.dumps(settings), encoding="utf-8")
+    log = root / "serve.log"
+    filling = []
+    with serving(root, log=log, on_status=filling.append) as (base, _process):
+        # Kernels starting for the pool are the pool's: no visitor was ever counted.
+        assert filling and all(state["visitors"] == 0 for state in filling), filling
+        assert any(0 < state["kernels"] < state["pool_target"] for state in filling), filling
+        time.sleep(18)  # every pooled kernel is now idle for longer than the timeout
+        context = browser.new_context(viewport=PHONE)
+        page = context.new_page()
+        page.goto(base + app_path("thuc_hanh_dich_vu_cong"))
+        page.wait_for_selector("text=MÔ PHỎNG ĐỂ TẬP LUYỆN", timeout=90_000)
+        page.get_by_role("button", name="Nộp hồ sơ (mô phỏng)").click()
+        page.wait_for_selector("text=Hồ sơ chưa hợp lệ", timeout=30_000)
+        context.close()
+    assert "Culling kernel" not in log.read_text(encoding="utf-8")
 
 
 def test_is_an_execute_request_over_the_kernel_websocket_refused(visit, server):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +35,8 @@ SHARE_DIR = Path(__file__).resolve().parent / "share"
 TEMPLATE = "hocso"
 #: Seconds a visitor over the cap waits before the page reloads itself.
 RETRY_AFTER = 10
+#: The admission of the page being answered, seen by the kernel manager in the same task.
+ADMISSION: ContextVar[object | None] = ContextVar("hocso_admission", default=None)
 
 
 class CappedKernelManager(AsyncMappingKernelManager):
@@ -54,26 +57,53 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        #: Visitor kernels asked for and not started yet (not listed, already costing memory).
         self._starting = 0
+        #: Preheated kernels not handed to a page yet, from before their start: a kernel
+        #: still starting for the pool is the pool's, not a visitor's.
         self._pool_ids: set[str] = set()
-        #: Pages admitted whose new kernel has not started yet: a burst cannot slip past the cap.
-        self.reservations: list[object] = []
+        self._pool_starting: set[str] = set()
+        #: Pages admitted that hold no visitor kernel yet: a burst cannot slip past the cap.
+        self.reservations: set[object] = set()
+        # Voila builds its preheating manager as a subclass of this class, so its methods win
+        # over ours: the one that hands a preheated kernel to a page is wrapped here instead.
+        hand_out = getattr(self, "get_rendered_notebook", None)
+        if hand_out is not None:
+
+            async def get_rendered_notebook(*args, **kwargs):
+                render_task, rendered, kernel_id = await hand_out(*args, **kwargs)
+                self._handed_out(kernel_id)
+                return render_task, rendered, kernel_id
+
+            self.get_rendered_notebook = get_rendered_notebook
 
     async def start_kernel(self, **kwargs):
         # Voila marks the kernels it starts for its preheated pool in their environment.
         pooled = (kwargs.get("env") or {}).get("VOILA_PREHEAT") == "True"
-        if not pooled:
-            if self.reservations:
-                self.reservations.pop(0)  # the admitted page's place is now this kernel
-            self._starting += 1  # not listed until started, but already costing memory
-        try:
-            kernel_id = await super().start_kernel(**kwargs)
-        finally:
-            if not pooled:
-                self._starting -= 1
         if pooled:
+            kernel_id = kwargs.setdefault("kernel_id", self.new_kernel_id())
             self._pool_ids.add(kernel_id)
-        return kernel_id
+            self._pool_starting.add(kernel_id)
+        else:
+            self.reservations.discard(ADMISSION.get())  # the page's place is now this kernel
+            self._starting += 1
+        try:
+            return await super().start_kernel(**kwargs)
+        finally:
+            if pooled:
+                self._pool_starting.discard(kernel_id)
+            else:
+                self._starting -= 1
+
+    def _handed_out(self, kernel_id: str) -> None:
+        """A preheated kernel now serves the page being answered."""
+        self._pool_ids.discard(kernel_id)
+        self.reservations.discard(ADMISSION.get())
+        kernel = self._kernels.get(kernel_id)
+        if kernel is not None:
+            # It may have waited in the pool for hours: its page has until the unconnected
+            # timeout from now to connect, not from when it was preheated.
+            kernel.last_activity = datetime.now(UTC)
 
     async def cull_kernel_if_idle(self, kernel_id):
         # Voila's pool manager calls this only for kernels already handed to a visitor.
@@ -87,28 +117,31 @@ class CappedKernelManager(AsyncMappingKernelManager):
                 return
         await super().cull_kernel_if_idle(kernel_id)
 
-    def _waiting_in_pool(self) -> set[str]:
-        """Ids of preheated kernels still waiting in Voila's pools for a visitor."""
-        waiting = set()
+    def pooled_count(self) -> int:
+        """Preheated kernels started and waiting for a visitor."""
+        waiting = 0
         for pool in getattr(self, "_pools", {}).values():
             for task in pool:
                 if task.done() and not task.cancelled() and task.exception() is None:
-                    waiting.add(task.result()["kernel_id"])
+                    waiting += 1
         return waiting
 
-    def pooled_count(self) -> int:
-        """Preheated kernels waiting for a visitor."""
-        return len(self._waiting_in_pool())
+    def pool_target(self) -> int:
+        """Preheated kernels wanted in all: the pools' sizes (Voila's kernel_pools_config)."""
+        configs = getattr(self, "kernel_pools_config", {})
+        default = configs.get("default", {}).get("pool_size", 0)
+        return sum(
+            configs.get(name, {}).get("pool_size", default) for name in getattr(self, "_pools", {})
+        )
 
     def visitor_kernels(self) -> int:
-        """Kernels serving visitors now: every live or starting kernel not waiting in a pool."""
+        """Kernels serving visitors now: every live or starting kernel not the pool's."""
         live = set(self.list_kernel_ids())
-        self._pool_ids &= live
-        return len(live - self._waiting_in_pool()) + self._starting
+        self._pool_ids &= live | self._pool_starting  # forget the pool kernels that died
+        return len(live - self._pool_ids) + self._starting
 
     def visitor_count(self) -> int:
-        """Visitor kernels plus admitted pages whose kernel is not started yet: what the cap
-        is checked on."""
+        """Visitor kernels plus admitted pages that hold none yet: what the cap is checked on."""
         return self.visitor_kernels() + len(self.reservations)
 
     def is_full(self) -> bool:
@@ -133,26 +166,16 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         # sets that cookie: without it every shutdown is refused and kernels pile up to the cap.
         self.xsrf_token  # noqa: B018 (reading it sets the cookie)
         token = None
-        if capped and not self._takes_pooled_kernel(path):
-            # A new kernel is started only after some awaits: hold its place until then.
+        if capped:
+            # The page gets its kernel only after some awaits: hold its place until then.
             token = object()
-            manager.reservations.append(token)
+            manager.reservations.add(token)
+            ADMISSION.set(token)
         try:
             await super().get(path)
         finally:
-            if token is not None and token in manager.reservations:
-                manager.reservations.remove(token)
-
-    def _takes_pooled_kernel(self, path) -> bool:
-        """Whether Voila will hand this page a preheated kernel (taken at once, no await)."""
-        manager = self.kernel_manager
-        return self.should_use_rendered_notebook(
-            manager.notebook_data.get(path, {}),
-            manager.get_pool_size(path),
-            self.get_argument("template", None),
-            self.get_argument("theme", None),
-            self.request.arguments,
-        )
+            if token is not None:
+                manager.reservations.discard(token)
 
 
 class LandingHandler(BaseVoilaHandler):
@@ -178,6 +201,7 @@ class StatusHandler(BaseVoilaHandler):
                     "visitors": manager.visitor_kernels(),
                     "admitting": len(manager.reservations),
                     "pooled": manager.pooled_count(),
+                    "pool_target": manager.pool_target(),
                     "max_visitors": manager.max_visitor_kernels,
                     "kernels": len(manager.list_kernel_ids()),
                 }
