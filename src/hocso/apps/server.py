@@ -27,7 +27,7 @@ from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from hocso.apps import APPS, kernels
+from hocso.apps import APPS, kernels, rendering
 from hocso.course import Course, CourseError
 
 #: Holds ``voila/templates/hocso``; put first on JUPYTER_PATH so Voila finds the template.
@@ -35,8 +35,16 @@ SHARE_DIR = Path(__file__).resolve().parent / "share"
 TEMPLATE = "hocso"
 #: Seconds a visitor over the cap waits before the page reloads itself.
 RETRY_AFTER = 10
+
+
+class Admission:
+    """A page let in under the cap, and the kernel it got once it has one."""
+
+    kernel_id: str | None = None
+
+
 #: The admission of the page being answered, seen by the kernel manager in the same task.
-ADMISSION: ContextVar[object | None] = ContextVar("hocso_admission", default=None)
+ADMISSION: ContextVar[Admission | None] = ContextVar("hocso_admission", default=None)
 
 
 class CappedKernelManager(AsyncMappingKernelManager):
@@ -49,10 +57,11 @@ class CappedKernelManager(AsyncMappingKernelManager):
     )
 
     unconnected_timeout = Int(
-        60,
+        120,
         config=True,
-        help="Seconds after which an idle kernel whose page never connected (or left) is "
-        "shut down: reloading a page many times must not hold many visitor slots.",
+        help="Seconds after its page was sent (or its last activity) after which a kernel "
+        "whose page never connected, or left, is shut down: reloading a page many times must "
+        "not hold many visitor slots, and a phone still loading the page must not lose it.",
     )
 
     def __init__(self, **kwargs):
@@ -88,21 +97,35 @@ class CappedKernelManager(AsyncMappingKernelManager):
             self.reservations.discard(ADMISSION.get())  # the page's place is now this kernel
             self._starting += 1
         try:
-            return await super().start_kernel(**kwargs)
+            kernel_id = await super().start_kernel(**kwargs)
         finally:
             if pooled:
                 self._pool_starting.discard(kernel_id)
             else:
                 self._starting -= 1
+        admission = ADMISSION.get()
+        if not pooled and admission is not None:
+            admission.kernel_id = kernel_id
+        return kernel_id
 
     def _handed_out(self, kernel_id: str) -> None:
         """A preheated kernel now serves the page being answered."""
         self._pool_ids.discard(kernel_id)
-        self.reservations.discard(ADMISSION.get())
+        admission = ADMISSION.get()
+        self.reservations.discard(admission)
+        if admission is not None:
+            admission.kernel_id = kernel_id
+        self.page_sent(kernel_id)
+
+    def page_sent(self, kernel_id: str) -> None:
+        """Start the kernel's unconnected timeout now: its page is on its way to the browser.
+
+        A preheated kernel may have waited in the pool for hours, and a page may take long to
+        render when many arrive at once; the browser connects only after loading the page's
+        scripts, which on a busy server or a slow phone takes a while too.
+        """
         kernel = self._kernels.get(kernel_id)
         if kernel is not None:
-            # It may have waited in the pool for hours: its page has until the unconnected
-            # timeout from now to connect, not from when it was preheated.
             kernel.last_activity = datetime.now(UTC)
 
     async def cull_kernel_if_idle(self, kernel_id):
@@ -165,17 +188,19 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         # Voila's page posts its kernel's shutdown on leaving with the _xsrf cookie, but never
         # sets that cookie: without it every shutdown is refused and kernels pile up to the cap.
         self.xsrf_token  # noqa: B018 (reading it sets the cookie)
-        token = None
+        admission = None
         if capped:
             # The page gets its kernel only after some awaits: hold its place until then.
-            token = object()
-            manager.reservations.add(token)
-            ADMISSION.set(token)
+            admission = Admission()
+            manager.reservations.add(admission)
+            ADMISSION.set(admission)
         try:
             await super().get(path)
         finally:
-            if token is not None:
-                manager.reservations.discard(token)
+            if admission is not None:
+                manager.reservations.discard(admission)
+                if admission.kernel_id is not None:
+                    manager.page_sent(admission.kernel_id)
 
 
 class LandingHandler(BaseVoilaHandler):
@@ -333,6 +358,7 @@ def serve(
     config = voila_config(
         root, port, open_browser, max_kernels, pool_size, fork_kernels=fork_kernels
     )
+    rendering.use_compiled_templates()
     app = HocsoVoila(config=config)
     app.initialize([])
     try:
