@@ -21,6 +21,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -81,6 +82,77 @@ async def time_to_interactive(browser, url: str, keep: bool = False, timeout: fl
         await context.close()
         return elapsed, html / 1000, None
     return elapsed, html / 1000, context
+
+
+class CpuMeter:
+    """CPU-seconds spent during a burst by the server, its kernels and the benchmark's Chromium.
+
+    Processes come and go during a burst (kernels, Chromium's renderers), so every process is
+    sampled twice a second and its last reading kept; the server's tree is told apart from the
+    browser's by ancestry. On this machine the browser shares the cores with the server: these
+    figures say how much of a burst is the visitors' browsers and how much is the server.
+    """
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.start = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _kind(self, process: psutil.Process) -> str | None:
+        if process.pid == self.server_pid:
+            return "server"
+        try:
+            parents = {p.pid for p in process.parents()}
+            if self.server_pid in parents:
+                return "kernels"
+            if os.getpid() in parents:  # Playwright's driver and the Chromium it started
+                return "browser"
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+        return None
+
+    def _sample(self) -> None:
+        for process in psutil.process_iter():
+            try:
+                kind = self._kind(process)
+                if kind is not None:
+                    times = process.cpu_times()
+                    self.last[process.pid] = (kind, times.user + times.system)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def __enter__(self):
+        self._sample()
+        self.start = dict(self.last)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def seconds(self) -> dict[str, float]:
+        """CPU-seconds per kind of process since the meter started."""
+        totals = {"server": 0.0, "kernels": 0.0, "browser": 0.0}
+        for pid, (kind, used) in self.last.items():
+            before = self.start.get(pid, (kind, 0.0))[1]
+            totals[kind] += used - before
+        return totals
+
+
+def cpu_line(meter: CpuMeter, pages: int) -> str:
+    per = {kind: used / max(pages, 1) for kind, used in meter.seconds().items()}
+    return (
+        f"CPU-seconds per page: server {per['server']:.2f}, kernels {per['kernels']:.2f}, "
+        f"browser {per['browser']:.2f}"
+    )
 
 
 def tree_pss(pid: int) -> int:
@@ -171,16 +243,19 @@ async def memory(browser, base: str, pid: int, visitors: int, label: str) -> Non
 async def burst(browser, root: Path, visitors: int, timeout: float) -> None:
     """``visitors`` pages requested at once from a server that admits them all."""
     log = root / f"concurrent_{visitors}.log"
-    with serving(root, "--max-visitors", str(visitors), log=log) as (base, _):
+    with serving(root, "--max-visitors", str(visitors), log=log) as (base, process):
         start = time.perf_counter()
-        results = await asyncio.gather(
-            *[
-                time_to_interactive(
-                    browser, f"{base}/voila/render/{APPS[i % len(APPS)]}.ipynb", timeout=timeout
-                )
-                for i in range(visitors)
-            ]
-        )
+        with CpuMeter(process.pid) as meter:
+            results = await asyncio.gather(
+                *[
+                    time_to_interactive(
+                        browser,
+                        f"{base}/voila/render/{APPS[i % len(APPS)]}.ipynb",
+                        timeout=timeout,
+                    )
+                    for i in range(visitors)
+                ]
+            )
         wall = time.perf_counter() - start
         ok = [t for t, _, _ in results if t is not None]
         htmls = [h for t, h, _ in results if t is not None]
@@ -193,8 +268,8 @@ async def burst(browser, root: Path, visitors: int, timeout: float) -> None:
             f"p50={statistics.median(ok) if ok else nan:.2f}s "
             f"p95={percentile(ok, 0.95) if ok else nan:.2f}s, HTML received "
             f"p50={statistics.median(htmls) if ok else nan:.2f}s "
-            f"p95={percentile(htmls, 0.95) if ok else nan:.2f}s, all done in {wall:.1f}s "
-            f"({load()})",
+            f"p95={percentile(htmls, 0.95) if ok else nan:.2f}s, all done in {wall:.1f}s; "
+            f"{cpu_line(meter, visitors)} ({load()})",
             flush=True,
         )
 
@@ -221,7 +296,7 @@ async def server_burst(root: Path, visitors: int, fork: bool, timeout: float) ->
     with serving(root, *options, "--max-visitors", str(visitors), log=log) as (base, process):
         loop = asyncio.get_running_loop()
         start = time.perf_counter()
-        with ThreadPoolExecutor(visitors) as pool:
+        with CpuMeter(process.pid) as meter, ThreadPoolExecutor(visitors) as pool:
             results = await asyncio.gather(
                 *[
                     loop.run_in_executor(
@@ -244,7 +319,7 @@ async def server_burst(root: Path, visitors: int, fork: bool, timeout: float) ->
         f"once, {len(results) - len(ok)} failed, HTML complete "
         f"p50={statistics.median(ok) if ok else nan:.2f}s "
         f"p95={percentile(ok, 0.95) if ok else nan:.2f}s, all done in {wall:.1f}s, "
-        f"{rss / 2**20:.0f} MiB PSS at the end ({load()})",
+        f"{rss / 2**20:.0f} MiB PSS at the end; {cpu_line(meter, visitors)} ({load()})",
         flush=True,
     )
 
