@@ -8,9 +8,11 @@ phone width (a fresh browser profile per visit, as a new phone) and times from t
 the HTML received and to the first widget a visitor can use (a button or text box of the app,
 visible and enabled). Then it keeps several visitors on the page to measure the memory each
 costs (proportional set size, so pages shared by forks are counted once), and opens N pages
-at once for each N of ``--concurrent``. ``--server-only`` bursts fetch pages without a
-browser, to see the server's share alone. The last line is ``p50_interactive_s: X`` for the
-default (forked and preheated).
+at once for each N of ``--concurrent``. ``--server-only`` bursts are visitors without a
+browser: each asks the server for everything a real visit asks (the page, the files Chromium
+requested for it, every widget's state over the kernel's websocket), to see the server's share
+alone, since on this machine the benchmark's own Chromium shares the two cores. The last line
+is ``p50_interactive_s: X`` for the default (forked and preheated).
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+import uuid
 from pathlib import Path
 
 import psutil
+from tornado.httpclient import AsyncHTTPClient
+from tornado.websocket import websocket_connect
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -38,7 +42,10 @@ from tests.apps.browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_FLAGS,
     PHONE,
+    V1_PROTOCOL,
     course_with_apps,
+    kernel_message,
+    read_kernel_message,
     serving,
     status,
 )
@@ -274,49 +281,110 @@ async def burst(browser, root: Path, visitors: int, timeout: float) -> None:
         )
 
 
-def fetch(url: str, timeout: float) -> tuple[float | None, str]:
-    """Seconds to receive a whole app page (kernel started and notebook run), or the error."""
+async def recorded_requests(browser, base: str, app: str) -> list[str]:
+    """The addresses a real visit to ``app`` requests after its page, as Chromium asked them.
+
+    Styles, scripts and chunks; the page itself, the kernel's address and the websocket are
+    left out (a protocol visitor asks for its own kernel).
+    """
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url) if r.method == "GET" else None)
+    await page.goto(f"{base}/voila/render/{app}.ipynb", wait_until="commit")
+    await page.wait_for_selector(INTERACTIVE, state="visible", timeout=120_000)
+    await page.close(run_before_unload=True)
+    await context.close()
+    return [
+        url.removeprefix(base)
+        for url in seen
+        if url.startswith(base) and "/voila/render/" not in url and "/api/kernels/" not in url
+    ]
+
+
+async def protocol_visit(base: str, app: str, assets: list[str], timeout: float):
+    """One visitor, everything a browser asks of the server, without a browser.
+
+    The page; the styles, scripts and chunks Chromium requested for it (six at a time, as a
+    browser does); the kernel's address; then over the kernel's websocket what ipywidgets'
+    manager does: kernel info, then every widget's state in one message on the widgets'
+    control comm. Returns seconds to the widgets' state, or ``(None, error)``.
+    """
+    client = AsyncHTTPClient()
     start = time.perf_counter()
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            response.read()
-            return time.perf_counter() - start, str(response.status)
-    except Exception as exc:
+        page = await client.fetch(f"{base}/voila/render/{app}.ipynb", request_timeout=timeout)
+        kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', page.body.decode()).group(1)
+        lanes = asyncio.Semaphore(6)
+
+        async def get(path: str) -> None:
+            async with lanes:
+                await client.fetch(base + path, request_timeout=timeout)
+
+        await asyncio.gather(*(get(path) for path in assets))
+        await client.fetch(f"{base}/api/kernels/{kernel_id}", request_timeout=timeout)
+        session = uuid.uuid4().hex
+        ws_url = base.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels"
+        ws = await websocket_connect(f"{ws_url}?session_id={session}", subprotocols=[V1_PROTOCOL])
+        try:
+            control = uuid.uuid4().hex
+            opening = {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}}
+            request = {"comm_id": control, "data": {"method": "request_states"}}
+            for frame, _ in (
+                kernel_message("kernel_info_request", {}, session),
+                kernel_message("comm_open", opening, session, metadata={"version": "1.0.0"}),
+                kernel_message("comm_msg", request, session),
+            ):
+                await ws.write_message(frame, binary=True)
+            while True:
+                frame = await asyncio.wait_for(ws.read_message(), timeout)
+                if frame is None:
+                    raise ConnectionError("websocket closed")
+                reply = read_kernel_message(frame)
+                content = reply["content"]
+                if reply["msg_type"] == "comm_close" and content.get("comm_id") == control:
+                    raise ConnectionError("the kernel closed the widgets' control comm")
+                if reply["msg_type"] == "comm_msg" and content.get("comm_id") == control:
+                    if content["data"].get("method") == "update_states":
+                        break
+        finally:
+            ws.close()
+        return time.perf_counter() - start, "ok"
+    except Exception as exc:  # a failed visitor is counted, not fatal to the benchmark
         return None, repr(exc)[:120]
 
 
-async def server_burst(root: Path, visitors: int, fork: bool, timeout: float) -> None:
-    """``visitors`` app pages requested at once without a browser: the server's share alone.
+async def server_burst(browser, root: Path, visitors: int, fork: bool, timeout: float) -> None:
+    """``visitors`` protocol visitors at once: the server's whole share, with no browser.
 
-    A page is complete once its kernel has started and run the notebook; no JavaScript is
-    parsed, so the benchmark's own Chromium does not compete with the server for the cores.
+    Chromium records once which files a visit to each app requests; then every visitor asks
+    the server for exactly that and for its widgets' state, so the benchmark's own browsers
+    do not compete with the server for the two cores.
     """
     options = [] if fork else ["--no-fork"]
     log = root / f"server_{visitors}_{fork}.log"
     with serving(root, *options, "--max-visitors", str(visitors), log=log) as (base, process):
-        loop = asyncio.get_running_loop()
+        assets = {app: await recorded_requests(browser, base, app) for app in APPS}
+        await wait_for_pool(base)
         start = time.perf_counter()
-        with CpuMeter(process.pid) as meter, ThreadPoolExecutor(visitors) as pool:
+        with CpuMeter(process.pid) as meter:
             results = await asyncio.gather(
-                *[
-                    loop.run_in_executor(
-                        pool,
-                        fetch,
-                        f"{base}/voila/render/{APPS[i % len(APPS)]}.ipynb",
-                        timeout,
-                    )
+                *(
+                    protocol_visit(base, APPS[i % len(APPS)], assets[APPS[i % len(APPS)]], timeout)
                     for i in range(visitors)
-                ]
+                )
             )
         wall = time.perf_counter() - start
         rss = tree_pss(process.pid)
     ok = [t for t, _ in results if t is not None]
     for error in sorted({e for t, e in results if t is None})[:3]:
-        print(f"  failed page: {error}", flush=True)
+        print(f"  failed visitor: {error}", flush=True)
     nan = float("nan")
+    requests = statistics.mean(len(paths) for paths in assets.values()) + 2
     print(
-        f"server only, {'forked' if fork else 'new Python per kernel'}: {visitors} pages at "
-        f"once, {len(results) - len(ok)} failed, HTML complete "
+        f"server only, {'forked' if fork else 'new Python per kernel'}: {visitors} visitors at "
+        f"once ({requests:.0f} HTTP requests each, and the widgets' state over the kernel's "
+        f"websocket), {len(results) - len(ok)} failed, widget states received "
         f"p50={statistics.median(ok) if ok else nan:.2f}s "
         f"p95={percentile(ok, 0.95) if ok else nan:.2f}s, all done in {wall:.1f}s, "
         f"{rss / 2**20:.0f} MiB PSS at the end; {cpu_line(meter, visitors)} ({load()})",
@@ -335,6 +403,8 @@ MODES = [
 
 async def main(args: argparse.Namespace) -> float:
     root = course_with_apps(Path(tempfile.mkdtemp(prefix="hocso_bench_")) / "course")
+    # Tornado's client queues requests beyond ten at once: a burst's visitors must not wait.
+    AsyncHTTPClient.configure(None, max_clients=10_000)
     print(f"start: {time.strftime('%Y-%m-%d %H:%M:%S')} ({load()})", flush=True)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -352,7 +422,7 @@ async def main(args: argparse.Namespace) -> float:
 
         for visitors in args.server_only:
             for fork in (False, True) if visitors <= args.spawn_up_to else (True,):
-                await server_burst(root, visitors, fork, args.timeout)
+                await server_burst(browser, root, visitors, fork, args.timeout)
         for visitors in args.concurrent:
             await burst(browser, root, visitors, args.timeout)
         await browser.close()

@@ -9,6 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -80,6 +81,42 @@ def serving(root: Path, *extra: str, log: Path, timeout: float = 240, on_status=
             yield base, process
         finally:
             stop_process_group(process)
+
+
+#: The kernel websocket framing Voila's page speaks, the only one ``hocso serve`` accepts.
+V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
+def kernel_message(
+    msg_type: str, content: dict, session: str, metadata: dict | None = None
+) -> tuple[bytes, str]:
+    """A shell message framed for the kernel websocket, as Voila's page frames it; and its id."""
+    from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+
+    header = {
+        "msg_id": uuid.uuid4().hex,
+        "msg_type": msg_type,
+        "session": session,
+        "username": "",
+        "version": "5.3",
+        "date": "2026-01-01T00:00:00Z",
+    }
+    parts = [json.dumps(part).encode() for part in (header, {}, metadata or {}, content)]
+    return serialize_msg_to_ws_v1(parts, "shell"), header["msg_id"]
+
+
+def read_kernel_message(frame: bytes) -> dict:
+    """A message received on the kernel websocket: msg_type, parent msg_id, content."""
+    from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+
+    channel, parts = deserialize_msg_from_ws_v1(frame)
+    header, parent, _metadata, content = (json.loads(part) for part in parts[:4])
+    return {
+        "channel": channel,
+        "msg_type": header["msg_type"],
+        "parent": parent.get("msg_id"),
+        "content": content,
+    }
 
 
 def launch(playwright):

@@ -23,7 +23,16 @@ import pytest
 
 from hocso.apps import lua_dao
 
-from .browser import PHONE, course_with_apps, launch, serving, status
+from .browser import (
+    PHONE,
+    V1_PROTOCOL,
+    course_with_apps,
+    kernel_message,
+    launch,
+    read_kernel_message,
+    serving,
+    status,
+)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -183,37 +192,43 @@ def test_does_a_kernel_preheated_long_ago_wait_for_its_page_to_connect(browser, 
     assert "Culling kernel" not in log.read_text(encoding="utf-8")
 
 
-def test_is_an_execute_request_over_the_kernel_websocket_refused(visit, server):
-    from tornado.websocket import websocket_connect
-
+def kernel_socket(visit, server) -> str:
+    """The kernel websocket address of a freshly opened app page."""
     open_page, _seen = visit
     page = open_page(app_path("kiem_tra_mat_khau"), "input[type=password]")
     config = json.loads(page.inner_text("#jupyter-config-data"))
-    url = f"{server[0].replace('http', 'ws')}/api/kernels/{config['kernelId']}/channels"
+    return f"{server[0].replace('http', 'ws')}/api/kernels/{config['kernelId']}/channels"
 
-    def message(msg_type: str, content: dict) -> str:
-        header = {
-            "msg_id": uuid.uuid4().hex,
-            "msg_type": msg_type,
-            "session": uuid.uuid4().hex,
-            "username": "",
-            "version": "5.3",
-            "date": "2026-01-01T00:00:00Z",
-        }
-        return json.dumps(
-            {
-                "header": header,
-                "parent_header": {},
-                "metadata": {},
-                "content": content,
-                "channel": "shell",
-                "buffers": [],
-            }
-        ), header["msg_id"]
+
+def talk(scenario):
+    """Run an asyncio scenario beside Playwright's sync API, which owns this thread's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario).result()
+
+
+async def replies_for(ws, seconds: float = 5) -> list[dict]:
+    """Every message the kernel websocket sends within ``seconds`` of silence, decoded."""
+    replies = []
+    try:
+        while True:
+            frame = await asyncio.wait_for(ws.read_message(), timeout=seconds)
+            if frame is None:
+                break
+            replies.append(read_kernel_message(frame))
+    except TimeoutError:
+        pass
+    return replies
+
+
+def test_is_an_execute_request_over_the_kernel_websocket_refused(visit, server):
+    from tornado.websocket import websocket_connect
+
+    url = kernel_socket(visit, server)
 
     async def probe():
-        ws = await websocket_connect(url)
-        execute, execute_id = message(
+        ws = await websocket_connect(url, subprotocols=[V1_PROTOCOL])
+        session = uuid.uuid4().hex
+        execute, execute_id = kernel_message(
             "execute_request",
             {
                 "code": "print('hacked')",
@@ -222,31 +237,65 @@ def test_is_an_execute_request_over_the_kernel_websocket_refused(visit, server):
                 "user_expressions": {},
                 "allow_stdin": False,
             },
+            session,
         )
-        info, info_id = message("kernel_info_request", {})
-        await ws.write_message(execute)
-        await ws.write_message(info)
-        replies = []
-        try:
-            while True:
-                raw = await asyncio.wait_for(ws.read_message(), timeout=5)
-                if raw is None:
-                    break
-                if isinstance(raw, str):
-                    msg = json.loads(raw)
-                    replies.append((msg["parent_header"].get("msg_id"), msg["msg_type"], msg))
-        except TimeoutError:
-            pass
+        info, info_id = kernel_message("kernel_info_request", {}, session)
+        await ws.write_message(execute, binary=True)
+        await ws.write_message(info, binary=True)
+        replies = await replies_for(ws)
         ws.close()
         return replies, execute_id, info_id
 
-    # Playwright's sync API owns this thread's event loop: talk to the kernel from another.
-    with ThreadPoolExecutor(1) as pool:
-        replies, execute_id, info_id = pool.submit(asyncio.run, probe()).result()
+    replies, execute_id, info_id = talk(probe())
     # The channel works (the allowed request is answered), and the execute request is not.
-    assert any(parent == info_id and kind == "kernel_info_reply" for parent, kind, _ in replies)
-    assert not any(parent == execute_id for parent, _, _ in replies)
-    assert "hacked" not in json.dumps([m for _, _, m in replies])
+    assert any(r["parent"] == info_id and r["msg_type"] == "kernel_info_reply" for r in replies)
+    assert not any(r["parent"] == execute_id for r in replies)
+    assert "hacked" not in json.dumps(replies)
+
+
+def test_is_the_kernel_websocket_closed_to_a_client_without_the_v1_framing(visit, server):
+    """Voila reads outgoing frames as v1: a client of the older framing froze the server."""
+    from tornado.httpclient import HTTPClientError
+    from tornado.websocket import websocket_connect
+
+    url = kernel_socket(visit, server)
+
+    async def legacy():
+        try:
+            await websocket_connect(url)
+        except HTTPClientError as exc:
+            return exc.code
+        return None
+
+    assert talk(legacy()) == 400
+    assert status(server[0])["max_visitors"] == MAX_VISITORS
+
+
+def test_does_a_crafted_frame_close_the_socket_and_leave_the_server_answering(visit, server):
+    """A v1 frame claiming twenty million parts: jupyter_server would build a list that long
+    before looking at the frame's length (seconds of CPU and a gigabyte per frame)."""
+    from tornado.websocket import websocket_connect
+
+    url = kernel_socket(visit, server)
+
+    async def attack():
+        ws = await websocket_connect(url, subprotocols=[V1_PROTOCOL])
+        start = time.monotonic()
+        await ws.write_message((20_000_000).to_bytes(8, "little") + bytes(64), binary=True)
+        closed = await asyncio.wait_for(ws.read_message(), timeout=30) is None
+        # The server answers at once, and a well-framed client still gets its reply.
+        await asyncio.get_running_loop().run_in_executor(None, status, server[0])
+        answered = time.monotonic() - start
+        ws = await websocket_connect(url, subprotocols=[V1_PROTOCOL])
+        info, info_id = kernel_message("kernel_info_request", {}, uuid.uuid4().hex)
+        await ws.write_message(info, binary=True)
+        replies = await replies_for(ws, seconds=3)
+        ws.close()
+        return closed, answered, any(r["parent"] == info_id for r in replies)
+
+    closed, answered, served = talk(attack())
+    assert closed and served
+    assert answered < 2, answered
 
 
 def test_does_the_kernel_cap_hold_under_fifty_rapid_reloads(server, browser):

@@ -94,6 +94,10 @@ def test_are_forked_kernels_real_separate_and_stopped(spec_manager, tmp_path):
             assert [psutil.Process(p).ppid() for p in pids] == [template, template]
             # The libraries are already there, and the kernel works as any other.
             assert await run(c1, "import sys; print('pandas' in sys.modules, 6 * 7)") == "True 42"
+            # ipywidgets' comm targets are there, as in a kernel that imported it itself: the
+            # page's widget manager asks every widget's state in one message on the control one.
+            targets = "import comm; print(sorted(comm.get_comm_manager().targets))"
+            assert await run(c1, targets) == "['jupyter.widget', 'jupyter.widget.control']"
             # What one visitor's kernel holds, another's has not.
             await run(c1, "bi_mat = 'của người thứ nhất'")
             assert await run(c2, "print('bi_mat' in globals())") == "False"

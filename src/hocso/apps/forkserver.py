@@ -220,10 +220,26 @@ class Template:
         argv = [*argv, f"--IPKernelApp.parent_handle={template_pid}"]
         sys.argv = ["ipykernel_launcher", *argv]
         try:
-            kernelapp.IPKernelApp.launch_instance(argv=argv)
+            app = kernelapp.IPKernelApp.instance()
+            app.initialize(argv)
+            register_widget_targets()
+            app.start()
         except SystemExit as exc:
             return exc.code if isinstance(exc.code, int) else 1
         return 0
+
+
+def register_widget_targets() -> None:
+    """Register ipywidgets' comm targets with this kernel, as importing it in a kernel does.
+
+    The template imported ipywidgets before any kernel existed, so it registered nothing.
+    Without the ``jupyter.widget.control`` target, a page's widget manager cannot fetch every
+    widget's state in one message and falls back to one request per widget (88 for the
+    self-assessment app), each printing "No such comm target" on the kernel's stderr first.
+    """
+    widgets = sys.modules.get("ipywidgets")
+    if widgets is not None:
+        widgets.register_comm_target()
 
 
 def main(listen_fd: int) -> None:

@@ -25,6 +25,7 @@ from voila.app import Voila
 from voila.handler import BaseVoilaHandler
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from hocso.apps import APPS, kernels, rendering
@@ -203,6 +204,47 @@ class CappedVoilaHandler(TornadoVoilaHandler):
                     manager.page_sent(admission.kernel_id)
 
 
+class PublicKernelWebsocketHandler(VoilaKernelWebsocketHandler):
+    """The kernel websocket of a page, hardened for visitors nobody authenticated.
+
+    Found by the benchmark: a message with binary parts is framed with a count of parts and
+    their offsets, and the servers trust that count. Voila reads every outgoing message's
+    header assuming the v1 framing, so a client speaking the older framing made it read a
+    count of billions and the whole server froze; jupyter_server reads a client's v1 frames
+    the same way, so one crafted frame froze it too. Voila's own page speaks v1 and sends
+    well-formed frames: anything else is refused.
+    """
+
+    async def get(self, *args, **kwargs):
+        offered = self.request.headers.get("Sec-WebSocket-Protocol", "")
+        if V1_PROTOCOL not in {p.strip() for p in offered.split(",")}:
+            raise web.HTTPError(400, "the kernel websocket speaks only " + V1_PROTOCOL)
+        return await super().get(*args, **kwargs)
+
+    def on_message(self, message):
+        if isinstance(message, bytes) and not well_framed(message):
+            self.log.warning(
+                "Malformed kernel websocket frame from %s: closed", self.request.remote_ip
+            )
+            self.close(1003, "malformed frame")
+            return None
+        return super().on_message(message)
+
+
+#: The kernel websocket framing Voila's page uses (and the only one accepted).
+V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
+def well_framed(frame: bytes) -> bool:
+    """Whether a v1 frame's offsets fit in it: six at least (channel, header, parent header,
+    metadata, content, end), each within the frame and none before the one it follows."""
+    count = int.from_bytes(frame[:8], "little")
+    if count < 6 or 8 * (count + 1) > len(frame):
+        return False
+    offsets = [int.from_bytes(frame[8 * i : 8 * (i + 1)], "little") for i in range(1, count + 1)]
+    return all(a <= b <= len(frame) for a, b in zip(offsets, offsets[1:], strict=False))
+
+
 class LandingHandler(BaseVoilaHandler):
     """The Vietnamese landing page: the apps, one line each (never Voila's file tree)."""
 
@@ -258,6 +300,8 @@ class HocsoVoila(Voila):
                 continue  # the file tree and its listing API show the folder: not for visitors
             if handler[1] is TornadoVoilaHandler:
                 handler = (handler[0], CappedVoilaHandler, *handler[2:])
+            elif handler[1] is VoilaKernelWebsocketHandler:
+                handler = (handler[0], PublicKernelWebsocketHandler, *handler[2:])
             handlers.append(handler)
         handlers.append((url_path_join(self.server_url, r"/.*"), NotFoundHandler, conf))
         return handlers
