@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from jupyter_server.base.handlers import path_regex
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
 from tornado import web
-from traitlets import Int
+from traitlets import Bool, Int
 from traitlets.config import Config
 from voila.app import Voila
 from voila.handler import BaseVoilaHandler
@@ -28,7 +29,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from hocso.apps import APPS, kernels, rendering
+from hocso.apps import APPS, bundle, kernels, rendering
 from hocso.course import Course, CourseError
 
 #: Holds ``voila/templates/hocso``; put first on JUPYTER_PATH so Voila finds the template.
@@ -288,12 +289,20 @@ class NotFoundHandler(BaseVoilaHandler):
 class HocsoVoila(Voila):
     """Voila with hocso's landing page, kernel cap and Vietnamese pages."""
 
+    bundle_js = Bool(
+        True,
+        config=True,
+        help="Send the JavaScript chunks a page needs as one script (hocso.apps.bundle); "
+        "False lets the page fetch them one by one, as Voila does.",
+    )
+
     def init_handlers(self):
         conf = {"voila_configuration": self.voila_configuration}
         handlers = [
             (self.server_url, LandingHandler, conf),
             (url_path_join(self.server_url, r"/voila/tree" + path_regex), LandingHandler, conf),
             (url_path_join(self.server_url, r"/hocso/status"), StatusHandler, conf),
+            *self._bundle_handlers(),
         ]
         for handler in super().init_handlers():
             if handler[1] in (TornadoVoilaTreeHandler, VoilaContentsHandler):
@@ -305,6 +314,20 @@ class HocsoVoila(Voila):
             handlers.append(handler)
         handlers.append((url_path_join(self.server_url, r"/.*"), NotFoundHandler, conf))
         return handlers
+
+    def _bundle_handlers(self) -> list:
+        """The chunk bundle's handler, its address given to the page template; or nothing."""
+        built = None
+        if self.bundle_js:
+            built = bundle.build(self.static_paths, self.labextensions_path, log=self.log)
+        if built is None:
+            return []  # no resources.hocso_bundle: the template adds no script
+        resources = dict(self.voila_configuration.resources)
+        resources["hocso_bundle"] = url_path_join(self.base_url, built.path)
+        # Voila's renderer takes the templates' extra resources from the configuration.
+        self.voila_configuration.config.VoilaConfiguration.resources = resources
+        route = url_path_join(self.server_url, re.escape(built.path))
+        return [(route, bundle.BundleHandler, {"bundle": built})]
 
     def start(self):
         from tornado.ioloop import IOLoop
