@@ -164,3 +164,29 @@ def test_does_stopping_hocso_serve_leave_no_process(tmp_path):
         pids = [p.pid for p in family]
     # serving() has sent SIGTERM to the server's process group and waited for it.
     assert gone(pids) == []
+
+
+def test_is_a_kernel_watched_through_a_descriptor_above_1024():
+    """A server with a hundred visitors holds descriptors past 1024: a kernel's pidfd there
+    must still tell whether the kernel runs (select() refused it; the 100-visitor burst of
+    bench/apps.py failed nine pages on it)."""
+    import resource
+    import subprocess
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2048:
+        pytest.skip(f"this machine allows {hard} open files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (2048, hard))
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        pidfd = os.pidfd_open(child.pid)
+        high = os.dup2(pidfd, 1500, inheritable=False)
+        os.close(pidfd)
+        kernel = kernels.ForkedKernel(child.pid, high)
+        assert kernel.poll() is None
+        kernel.send_signal(signal.SIGKILL)
+        assert kernel.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        child.kill()
+        child.wait()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -72,8 +72,12 @@ class ForkedKernel:
     def _ended(self, timeout: float | None) -> bool:
         if self._pidfd is None:
             return True
-        readable, _, _ = select.select([self._pidfd], [], [], timeout)
-        if readable:  # a pidfd becomes readable when its process has ended
+        # poll, not select: a server with a hundred kernels holds descriptors past 1024,
+        # which select refuses (it made every status check of those kernels fail).
+        watch = select.poll()
+        watch.register(self._pidfd, select.POLLIN)
+        if watch.poll(None if timeout is None else timeout * 1000):
+            # a pidfd becomes readable when its process has ended
             self.returncode = -self._signal
             os.close(self._pidfd)
             self._pidfd = None
