@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
+# The apps' light front end (hocso serve), built from frontend/.
+FRONTEND := src/hocso/apps/share/voila/templates/hocso-light/static/hocso-widgets.js
 
 # nbgrader runs `alembic` by name: the environment's scripts must come first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -15,8 +17,8 @@ start: install
 test: install-test
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed $(FRONTEND)
+install-test: $(VENV)/.installed-test $(FRONTEND)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Cần Python 3.11 có venv (Debian: apt-get install python3-venv)."; exit 1; }
@@ -25,6 +27,13 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# npm packages exactly as frontend/package-lock.json names them, bundled by esbuild (a second
+# or two); rebuilt only when the front end's sources change.
+$(FRONTEND): frontend/package.json frontend/package-lock.json frontend/build.mjs $(wildcard frontend/src/*.js)
+	command -v npm >/dev/null || { apt-get update && apt-get install -y npm; }
+	cd frontend && npm ci --no-fund --no-audit --loglevel=error && node build.mjs
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

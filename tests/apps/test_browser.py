@@ -1,9 +1,11 @@
 """The apps in a real browser: Debian's Chromium at phone width, driven by Playwright.
 
-For every app: it renders, one real interaction gives the expected result, no code is
-visible, the console has no error and no request leaves 127.0.0.1; a screenshot is kept in
-artifacts/apps/. Then the server's safety: an execute request over the kernel websocket is
-refused, and the cap on kernels holds under 50 rapid reloads.
+Every test runs on both pages ``hocso serve`` can send: the light one (the default, drawn by
+the script built from frontend/) and Voila's own (``--voila-frontend``). For every app: it
+renders, one real interaction gives the expected result, no code is visible, the console has
+no error and no request leaves 127.0.0.1; a screenshot is kept in artifacts/apps/. Then the
+server's safety: an execute request over the kernel websocket is refused, and the cap on
+kernels holds under 50 rapid reloads; and a page that leaves frees its kernel.
 """
 
 from __future__ import annotations
@@ -42,13 +44,23 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "apps"
 MAX_VISITORS = 3
 
 
+#: The pages hocso serve can send, and the option that selects each.
+FRONTENDS = {"light": [], "voila": ["--voila-frontend"]}
+
+
+@pytest.fixture(scope="module", params=list(FRONTENDS))
+def frontend(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, frontend):
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Chromium is missing: `make install-test` installs Debian's chromium.")
-    root = course_with_apps(tmp_path_factory.mktemp("apps") / "course")
+    root = course_with_apps(tmp_path_factory.mktemp(f"apps_{frontend}") / "course")
     log = root / "serve.log"
-    with serving(root, "--max-visitors", str(MAX_VISITORS), log=log) as (base, _process):
+    options = ["--max-visitors", str(MAX_VISITORS), *FRONTENDS[frontend]]
+    with serving(root, *options, log=log) as (base, _process):
         yield base, log
 
 
@@ -84,8 +96,10 @@ def visit(server, browser):
 
 
 def check_clean(page, seen, name: str):
-    """No code on the page, no console error, nothing fetched from elsewhere; screenshot."""
+    """No code on the page, no console error, nothing fetched from elsewhere; every widget
+    drawn; a screenshot named after the app and the page's front end."""
     text = page.inner_text("body")
+    assert "Đang mở ứng dụng" not in text and page.locator(".hocso-problem").count() == 0
     assert "from hocso" not in text and "ung_dung" not in text and "import " not in text
     assert page.locator(".jp-InputArea-editor, .cm-editor, .jp-CodeCell .jp-InputArea").count() == 0
     assert seen["errors"] == []
@@ -93,7 +107,10 @@ def check_clean(page, seen, name: str):
     assert outside == [], outside
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    light = page.locator("body.hocso-light").count() == 1
+    page.screenshot(
+        path=str(ARTIFACTS / f"{name}_{'nhe' if light else 'voila'}.png"), full_page=True
+    )
 
 
 def app_path(name: str) -> str:
@@ -299,7 +316,84 @@ def test_does_a_crafted_frame_close_the_socket_and_leave_the_server_answering(vi
     assert answered < 5, answered  # the old handler spent many seconds of CPU on it
 
 
+def wait_until(condition, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def test_does_a_page_that_leaves_free_its_kernel(server, browser):
+    """The page posts its kernel's shutdown when it goes (with the _xsrf cookie the server
+    sets): the visitor's place is free at once, not after the idle culler's ten minutes."""
+    base, _log = server
+    assert wait_until(lambda: status(base)["visitors"] == 0, 60), status(base)
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(base + app_path("kiem_tra_mat_khau"))
+    page.wait_for_selector("input[type=password]", timeout=90_000)
+    assert status(base)["visitors"] == 1
+    page.close(run_before_unload=True)
+    context.close()
+    assert wait_until(lambda: status(base)["visitors"] == 0), status(base)
+
+
+@pytest.mark.parametrize("frontend", ["light"], indirect=True)
+def test_does_the_light_page_say_so_when_its_kernel_is_gone(server, browser):
+    """A kernel shut down under an open page (culled, or the server restarted): the visitor is
+    told in Vietnamese to reload, with a button that does, instead of buttons that do nothing."""
+    base, _log = server
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(base + app_path("thuc_hanh_dich_vu_cong"))
+    page.wait_for_selector("text=MÔ PHỎNG ĐỂ TẬP LUYỆN", timeout=90_000)
+    config = json.loads(page.inner_text("#jupyter-config-data"))
+    shutdown = page.evaluate(
+        """async (id) => {
+            const xsrf = document.cookie.match(/(?:^|; )_xsrf=([^;]*)/)[1];
+            const reply = await fetch(`/voila/api/shutdown/${id}`,
+                {method: 'POST', headers: {'X-XSRFToken': decodeURIComponent(xsrf)}});
+            return reply.status;
+        }""",
+        config["kernelId"],
+    )
+    assert shutdown == 204
+    problem = page.wait_for_selector(".hocso-problem[role=alert]", timeout=30_000)
+    assert "Mất kết nối với máy chủ" in problem.inner_text()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tải lại trang").click()
+    page.wait_for_selector("text=MÔ PHỎNG ĐỂ TẬP LUYỆN", timeout=90_000)
+    context.close()
+
+
+@pytest.mark.parametrize("frontend", ["light"], indirect=True)
+def test_is_the_light_page_a_few_small_files(server, browser):
+    """What makes it fast: the page, one script and three style sheets, no JupyterLab."""
+    base, _log = server
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    sizes = {}
+    page.on("response", lambda r: sizes.setdefault(urlparse(r.url).path, r))
+    page.goto(base + app_path("nhan_dien_lua_dao"))
+    page.wait_for_selector("text=Theo bạn", timeout=90_000)
+    page.wait_for_load_state("networkidle")
+    paths = [p for p in sizes if not p.startswith("/api/kernels/")]
+    assert len(paths) <= 6, paths
+    assert not any("voila.js" in p or "/labextensions/" in p for p in paths), paths
+    scripts = [p for p in paths if p.endswith(".js")]
+    bundled = [p for p in scripts if p.startswith("/hocso/bundle/")]
+    assert len(bundled) == 1 and len(scripts) == 2, scripts  # and hocso.js, the toolbar
+    script = sizes[bundled[0]]
+    assert script.all_headers()["content-encoding"] == "gzip"
+    assert len(script.body()) < 1_500_000  # Voila's page: 4.3 MB of JavaScript
+    context.close()
+
+
 def test_does_the_kernel_cap_hold_under_fifty_rapid_reloads(server, browser):
+    # Last of its server's tests: the pages reloaded before they connected hold their
+    # kernels until the unconnected timeout, so the cap stays reached for a while.
     base, _log = server
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()

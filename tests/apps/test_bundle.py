@@ -220,7 +220,8 @@ def server(tmp_path_factory):
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Chromium is missing: `make install-test` installs Debian's chromium.")
     root = course_with_apps(tmp_path_factory.mktemp("bundle") / "course")
-    with serving(root, log=root / "serve.log") as (base, _process):
+    # The bundle serves Voila's own front end; the light page has no chunks to bundle.
+    with serving(root, "--voila-frontend", log=root / "serve.log") as (base, _process):
         yield base
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hocso import cli
 from hocso.apps import server
 
@@ -14,7 +16,7 @@ def test_are_the_safety_settings_those_a_public_server_needs(tmp_path):
     assert config.Voila.ip == "127.0.0.1" and config.Voila.port_retries == 0
     assert voila.strip_sources is True and voila.show_tracebacks is False
     assert voila.allow_template_override == "NO" and voila.allow_theme_override == "NO"
-    assert voila.file_allowlist == [] and voila.template == server.TEMPLATE
+    assert voila.file_allowlist == [] and voila.template == server.LIGHT_TEMPLATE
     assert voila.preheat_kernel is True
     assert config.CappedKernelManager.max_visitor_kernels == 7
     assert (
@@ -23,13 +25,34 @@ def test_are_the_safety_settings_those_a_public_server_needs(tmp_path):
     )
 
 
-def test_does_the_template_ask_nothing_from_a_cdn():
-    folder = server.SHARE_DIR / "voila" / "templates" / server.TEMPLATE
+def test_does_the_voila_frontend_option_give_voilas_own_page(tmp_path):
+    config = server.voila_config(tmp_path, 8866, open_browser=False, light_frontend=False)
+    assert config.VoilaConfiguration.template == server.TEMPLATE
+    assert config.HTMLExporter.language_code == "vi"
+
+
+@pytest.mark.parametrize("template", [server.TEMPLATE, server.LIGHT_TEMPLATE])
+def test_does_the_template_ask_nothing_from_a_cdn(template):
+    folder = server.SHARE_DIR / "voila" / "templates" / template
     assert (folder / "index.html.j2").is_file()
+    # The built script and the licence texts name web sites (XML namespaces, licence pages)
+    # without fetching them; the browser tests record every request the pages really make.
     for path in folder.rglob("*"):
-        if path.is_file():
+        if path.is_file() and not path.name.startswith("hocso-widgets."):
             text = path.read_text(encoding="utf-8")
             assert "https://" not in text and "http://" not in text, path
+    style = folder / "static" / "hocso-widgets.css"
+    if template == server.LIGHT_TEMPLATE:
+        assert "url(http" not in style.read_text(encoding="utf-8").replace('"', "")
+
+
+def test_is_voilas_page_served_when_the_light_one_was_never_built(monkeypatch, capsys):
+    assert server.light_frontend_ready(True) is True  # make install built it
+    monkeypatch.setattr(server, "LIGHT_SCRIPT", server.LIGHT_SCRIPT.with_name("missing.js"))
+    assert server.light_frontend_ready(True) is False
+    assert "make install" in capsys.readouterr().err
+    assert server.light_frontend_ready(False) is False
+    assert capsys.readouterr().err == ""  # asked for Voila's page: nothing to warn about
 
 
 def test_does_serve_refuse_a_course_without_apps_in_vietnamese(course, capsys):

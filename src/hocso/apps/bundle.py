@@ -12,6 +12,9 @@ and the page's template loads it before ``voila.js``.
 
 The manifest holds for the versions it was recorded with: when Voila or the widgets differ,
 or a file is missing or is not a chunk, there is no bundle and pages load the usual way.
+
+The light front end's script and style sheet (``frontend/``, the default page) are sent the
+same way, one file each (:func:`of_file`).
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ CHUNK_START = re.compile(
 logger = logging.getLogger(__name__)
 
 
+#: What a bundle is sent as, by the ending of its address.
+CONTENT_TYPES = {"js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"}
+
+
 @dataclass(frozen=True)
 class Bundle:
     """The bundle's bytes, plain and gzip-compressed, and the hash that names it."""
@@ -49,11 +56,32 @@ class Bundle:
     gzipped: bytes
     digest: str
     files: tuple[str, ...]
+    suffix: str = "js"
 
     @property
     def path(self) -> str:
         """Its address below the server's base URL; it changes whenever the content does."""
-        return f"hocso/bundle/{self.digest}.js"
+        return f"hocso/bundle/{self.digest}.{self.suffix}"
+
+
+def pack(body: bytes, files: tuple[str, ...], suffix: str = "js") -> Bundle:
+    """A bundle of these bytes: compressed once, named by their hash."""
+    return Bundle(
+        body=body,
+        # mtime=0: the same files give the same bytes, whenever the server starts.
+        gzipped=gzip.compress(body, compresslevel=9, mtime=0),
+        digest=hashlib.sha256(body).hexdigest()[:16],
+        files=files,
+        suffix=suffix,
+    )
+
+
+def of_file(path: Path) -> Bundle:
+    """One built file (a ``.js`` or ``.css``) as a bundle of its own."""
+    suffix = path.suffix.removeprefix(".")
+    if suffix not in CONTENT_TYPES:
+        raise ValueError(f"{path}: only {', '.join(CONTENT_TYPES)} files are bundled")
+    return pack(path.read_bytes(), (path.name,), suffix)
 
 
 def installed_versions() -> dict[str, str | None]:
@@ -135,14 +163,7 @@ def build(
         # of one script would make every chunk after it strict. The newline ends a last line
         # comment. The comment names the file (and so where its licence file is).
         parts.append(f"/* /voila/{name} */\n!function(){{\n{text}\n}}();\n")
-    body = "".join(parts).encode("utf-8")
-    return Bundle(
-        body=body,
-        # mtime=0: the same files give the same bytes, whenever the server starts.
-        gzipped=gzip.compress(body, compresslevel=9, mtime=0),
-        digest=hashlib.sha256(body).hexdigest()[:16],
-        files=tuple(manifest["files"]),
-    )
+    return pack("".join(parts).encode("utf-8"), tuple(manifest["files"]))
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -171,7 +192,7 @@ class BundleHandler(web.RequestHandler):
     def get(self):
         compressed = accepts_gzip(self.request.headers.get("Accept-Encoding", ""))
         self._suffix = "-gzip" if compressed else ""
-        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Content-Type", CONTENT_TYPES[self.bundle.suffix])
         self.set_header("Cache-Control", "public, max-age=31536000, immutable")
         self.set_header("Vary", "Accept-Encoding")
         if compressed:

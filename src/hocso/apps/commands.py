@@ -17,6 +17,7 @@ def _serve(course: Course, args: argparse.Namespace) -> int:
         max_kernels=args.max_visitors,
         pool_size=args.preheat,
         fork_kernels=not args.no_fork,
+        light_frontend=not args.voila_frontend,
     )
 
 
@@ -45,5 +46,11 @@ def add_commands(subparsers) -> None:
         action="store_true",
         help="khởi động mỗi kernel bằng một tiến trình Python mới thay vì tách ra từ tiến trình "
         "mẫu đã nạp sẵn thư viện (chậm hơn nhiều; để so sánh hoặc khi tách tiến trình gặp lỗi)",
+    )
+    p.add_argument(
+        "--voila-frontend",
+        action="store_true",
+        help="dùng giao diện JavaScript đầy đủ của Voila (JupyterLab) thay vì giao diện nhẹ của "
+        "hocso (chậm hơn nhiều trên điện thoại; để so sánh)",
     )
     p.set_defaults(run=_serve)

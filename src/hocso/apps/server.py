@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,9 +33,15 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from hocso.apps import APPS, bundle, kernels, rendering
 from hocso.course import Course, CourseError
 
-#: Holds ``voila/templates/hocso``; put first on JUPYTER_PATH so Voila finds the template.
+#: Holds ``voila/templates/hocso*``; put first on JUPYTER_PATH so Voila finds the templates.
 SHARE_DIR = Path(__file__).resolve().parent / "share"
+#: The page with Voila's own front end (JupyterLab's widget manager, ``voila.js``).
 TEMPLATE = "hocso"
+#: The default page: the server renders the notebook, one small script draws the widgets.
+LIGHT_TEMPLATE = "hocso-light"
+#: That script and its style sheet, built from ``frontend/`` by ``make install``.
+LIGHT_SCRIPT = SHARE_DIR / "voila" / "templates" / LIGHT_TEMPLATE / "static" / "hocso-widgets.js"
+LIGHT_STYLE = LIGHT_SCRIPT.with_suffix(".css")
 #: Seconds a visitor over the cap waits before the page reloads itself.
 RETRY_AFTER = 10
 
@@ -76,6 +83,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self._pool_starting: set[str] = set()
         #: Pages admitted that hold no visitor kernel yet: a burst cannot slip past the cap.
         self.reservations: set[object] = set()
+        #: The open kernel websockets of each kernel (PublicKernelWebsocketHandler).
+        self.sockets: dict[str, set] = {}
         # Voila builds its preheating manager as a subclass of this class, so its methods win
         # over ours: the one that hands a preheated kernel to a page is wrapped here instead.
         hand_out = getattr(self, "get_rendered_notebook", None)
@@ -129,6 +138,16 @@ class CappedKernelManager(AsyncMappingKernelManager):
         kernel = self._kernels.get(kernel_id)
         if kernel is not None:
             kernel.last_activity = datetime.now(UTC)
+
+    async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+        # jupyter_server leaves a page's websocket open when its kernel is shut down (culled
+        # after ten idle minutes, say), and the page's buttons would then do nothing. Closing
+        # it makes the page ask for the kernel, learn it is gone and tell the visitor.
+        try:
+            return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            for socket in self.sockets.pop(kernel_id, set()):
+                socket.close(1000, "kernel shut down")
 
     async def cull_kernel_if_idle(self, kernel_id):
         # Voila's pool manager calls this only for kernels already handed to a visitor.
@@ -222,6 +241,18 @@ class PublicKernelWebsocketHandler(VoilaKernelWebsocketHandler):
             raise web.HTTPError(400, "the kernel websocket speaks only " + V1_PROTOCOL)
         return await super().get(*args, **kwargs)
 
+    async def open(self, kernel_id):
+        sockets = getattr(self.kernel_manager, "sockets", None)
+        if sockets is not None:
+            sockets.setdefault(kernel_id, set()).add(self)
+        await super().open(kernel_id)
+
+    def on_close(self):
+        sockets = getattr(self.kernel_manager, "sockets", {}).get(self.kernel_id)
+        if sockets is not None:
+            sockets.discard(self)
+        super().on_close()
+
     def on_message(self, message):
         if isinstance(message, bytes) and not well_framed(message):
             self.log.warning(
@@ -302,7 +333,7 @@ class HocsoVoila(Voila):
             (self.server_url, LandingHandler, conf),
             (url_path_join(self.server_url, r"/voila/tree" + path_regex), LandingHandler, conf),
             (url_path_join(self.server_url, r"/hocso/status"), StatusHandler, conf),
-            *self._bundle_handlers(),
+            *self._asset_handlers(),
         ]
         for handler in super().init_handlers():
             if handler[1] in (TornadoVoilaTreeHandler, VoilaContentsHandler):
@@ -315,19 +346,27 @@ class HocsoVoila(Voila):
         handlers.append((url_path_join(self.server_url, r"/.*"), NotFoundHandler, conf))
         return handlers
 
-    def _bundle_handlers(self) -> list:
-        """The chunk bundle's handler, its address given to the page template; or nothing."""
-        built = None
-        if self.bundle_js:
+    def _asset_handlers(self) -> list:
+        """Handlers of the scripts and styles sent precompressed, their addresses given to the
+        page template: the light page's script and style sheet, or the chunk bundle of Voila's
+        front end (or nothing, when it cannot be built)."""
+        if self.voila_configuration.template == LIGHT_TEMPLATE:
+            assets = {"hocso_script": bundle.of_file(LIGHT_SCRIPT)}
+            assets["hocso_style"] = bundle.of_file(LIGHT_STYLE)
+        elif self.bundle_js:
             built = bundle.build(self.static_paths, self.labextensions_path, log=self.log)
-        if built is None:
-            return []  # no resources.hocso_bundle: the template adds no script
+            assets = {"hocso_bundle": built} if built is not None else {}
+        else:
+            assets = {}  # no resources.hocso_bundle: the template adds no script
         resources = dict(self.voila_configuration.resources)
-        resources["hocso_bundle"] = url_path_join(self.base_url, built.path)
+        handlers = []
+        for name, built in assets.items():
+            resources[name] = url_path_join(self.base_url, built.path)
+            route = url_path_join(self.server_url, re.escape(built.path))
+            handlers.append((route, bundle.BundleHandler, {"bundle": built}))
         # Voila's renderer takes the templates' extra resources from the configuration.
         self.voila_configuration.config.VoilaConfiguration.resources = resources
-        route = url_path_join(self.server_url, re.escape(built.path))
-        return [(route, bundle.BundleHandler, {"bundle": built})]
+        return handlers
 
     def start(self):
         from tornado.ioloop import IOLoop
@@ -356,6 +395,18 @@ def apps_dir(course: Course) -> Path:
     return folder
 
 
+def light_frontend_ready(wanted: bool) -> bool:
+    """Whether pages get the light front end: wanted, and built (else a warning, and Voila's)."""
+    if wanted and not (LIGHT_SCRIPT.is_file() and LIGHT_STYLE.is_file()):
+        print(
+            "⚠️  Chưa có giao diện nhẹ của các ứng dụng (chạy `make install` để dựng nó từ "
+            "thư mục frontend/). Tạm dùng giao diện của Voila, chậm hơn.",
+            file=sys.stderr,
+        )
+        return False
+    return wanted
+
+
 def voila_config(
     root: Path,
     port: int,
@@ -364,6 +415,7 @@ def voila_config(
     pool_size: int = 1,
     cull_idle_seconds: int = 600,
     fork_kernels: bool = True,
+    light_frontend: bool = True,
 ) -> Config:
     """The Voila settings of ``hocso serve``; each one says why it is there."""
     c = Config()
@@ -374,7 +426,9 @@ def voila_config(
     c.Voila.open_browser = open_browser
     c.Voila.log_level = "WARN"
     conf = c.VoilaConfiguration
-    conf.template = TEMPLATE
+    # The light page needs a fraction of the browser's work of Voila's (docs/apps.md).
+    conf.template = LIGHT_TEMPLATE if light_frontend else TEMPLATE
+    c.HTMLExporter.language_code = "vi"  # <html lang="vi">: screen readers speak Vietnamese
     conf.strip_sources = True
     conf.show_tracebacks = False
     conf.allow_template_override = "NO"  # ?template= and ?theme= could load other pages
@@ -394,7 +448,10 @@ def voila_config(
     c.CappedKernelManager.cull_idle_timeout = cull_idle_seconds
     c.CappedKernelManager.cull_interval = 30
     c.CappedKernelManager.cull_connected = True
-    c.VoilaKernelManager.fill_delay = 0.2
+    # A page handed a preheated kernel is drawn in well under a second; refilling the pool at
+    # once (a fork that runs the notebook) competed with it for the CPU, and on a hall's
+    # laptop the browser runs beside the server: measured 0.85-1.41 s against 0.63-0.81 s.
+    c.VoilaKernelManager.fill_delay = 2.0
     c.VoilaExecutor.cell_error_instruction = (
         "(Ứng dụng gặp lỗi. Xin hãy báo cho người quản lý máy chủ.)"
     )
@@ -415,15 +472,23 @@ def serve(
     max_kernels: int = 40,
     pool_size: int = 1,
     fork_kernels: bool = True,
+    light_frontend: bool = True,
 ) -> int:
     """Serve the course's apps until stopped; the kernels know the course root."""
     root = apps_dir(course)
+    light_frontend = light_frontend_ready(light_frontend)
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         p for p in (str(SHARE_DIR), os.environ.get("JUPYTER_PATH")) if p
     )
     os.environ["HOCSO_COURSE"] = str(course.root)
     config = voila_config(
-        root, port, open_browser, max_kernels, pool_size, fork_kernels=fork_kernels
+        root,
+        port,
+        open_browser,
+        max_kernels,
+        pool_size,
+        fork_kernels=fork_kernels,
+        light_frontend=light_frontend,
     )
     rendering.use_compiled_templates()
     app = HocsoVoila(config=config)

@@ -58,6 +58,11 @@
     }
     bar.appendChild(contrast);
     document.body.insertBefore(bar, document.body.firstChild);
+    // An app's tab is named by its title, not by its notebook's file name.
+    var title = document.querySelector("#rendered_cells h1");
+    if (title && title.textContent.trim()) {
+      document.title = title.textContent.replace(/¶$/, "").trim();
+    }
     applySize(store.get("coChu", "vua"));
     applyContrast(store.get("tuongPhan", "0") === "1");
   }
