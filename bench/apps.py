@@ -1,18 +1,20 @@
 """Benchmark of ``hocso serve``: time to the first interactive widget, memory, concurrency.
 
 Run from the repository: ``.venv/bin/python bench/apps.py [--runs 2] [--concurrent 20,50,100]``.
-It serves the apps four ways: a new Python per kernel without and with one preheated kernel
-per app (``--no-fork``, the old way), then kernels forked from the warm template without and
-with preheating (the default). Each time it opens each app in Debian's headless Chromium at
-phone width (a fresh browser profile per visit, as a new phone) and times from the request to
-the HTML received and to the first widget a visitor can use (a button or text box of the app,
+It serves the apps five ways (``MODES``): Voila's own page with a new Python per kernel
+without and with one preheated kernel per app (as plain Voila serves them), Voila's page with
+kernels forked from the warm template and preheated, then the light page with forked kernels
+without and with preheating (the default), and prints the default's speedup over the second
+and third, measured in the same run. Each time it opens each app in Debian's headless
+Chromium at phone width (a fresh browser profile per visit, as a new phone) and times from the
+request to the HTML received and to the first widget a visitor can use (a button or text box of the app,
 visible and enabled). Then it keeps several visitors on the page to measure the memory each
 costs (proportional set size, so pages shared by forks are counted once), and opens N pages
 at once for each N of ``--concurrent``. ``--server-only`` bursts are visitors without a
 browser: each asks the server for everything a real visit asks (the page, the files Chromium
 requested for it, every widget's state over the kernel's websocket), to see the server's share
 alone, since on this machine the benchmark's own Chromium shares the two cores. The last line
-is ``p50_interactive_s: X`` for the default (forked and preheated).
+is ``p50_interactive_s: X`` for the default (light page, forked and preheated).
 """
 
 from __future__ import annotations
@@ -392,13 +394,26 @@ async def server_burst(browser, root: Path, visitors: int, fork: bool, timeout: 
     )
 
 
-#: (label, hocso serve options, preheated): the ways the benchmark serves the apps.
+#: (label, hocso serve options, preheated): the ways the benchmark serves the apps. The first
+#: three send Voila's own page (its JupyterLab front end): the first two as plain Voila would
+#: serve them, the third with hocso's kernels; the last two send the light page.
 MODES = [
-    ("cold: new Python per kernel, no preheating", ["--no-fork", "--preheat", "0"], False),
-    ("preheated: new Python per kernel, 1 executed kernel per app", ["--no-fork"], True),
-    ("forked: kernel forked from the template, no preheating", ["--preheat", "0"], False),
-    ("forked + preheated (the default)", [], True),
+    (
+        "voila page, cold: new Python per kernel, no preheating",
+        ["--voila-frontend", "--no-fork", "--preheat", "0"],
+        False,
+    ),
+    (
+        "voila page, preheated: new Python per kernel, 1 executed kernel per app",
+        ["--voila-frontend", "--no-fork"],
+        True,
+    ),
+    ("voila page, forked + preheated", ["--voila-frontend"], True),
+    ("light page, forked, no preheating", ["--preheat", "0"], False),
+    ("light page, forked + preheated (the default)", [], True),
 ]
+#: The modes the default is compared with, in the same run.
+BASELINES = (1, 2)
 
 
 async def main(args: argparse.Namespace) -> float:
@@ -411,14 +426,23 @@ async def main(args: argparse.Namespace) -> float:
 
         default = [float("nan")]
         if not args.only_concurrent:
+            medians = []
             for i, (label, options, preheated) in enumerate(MODES):
                 log = root / f"mode{i}.log"
                 with serving(root, *options, "--max-visitors", "200", log=log) as (base, process):
                     times, htmls = await series(browser, base, args.runs, preheated)
                     report(label, times, htmls)
+                    medians.append(statistics.median(times) if times else float("nan"))
                     if preheated:
                         await memory(browser, base, process.pid, args.visitors, label)
             default = times
+            for i in BASELINES:
+                before, now = medians[i], medians[-1]
+                print(
+                    f"speedup of the default over '{MODES[i][0]}': "
+                    f"{before / now:.2f}x (p50 {before:.2f}s -> {now:.2f}s)",
+                    flush=True,
+                )
 
         for visitors in args.server_only:
             for fork in (False, True) if visitors <= args.spawn_up_to else (True,):
