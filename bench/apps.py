@@ -7,7 +7,8 @@ kernels forked from the warm template and preheated, then the light page with fo
 without and with preheating (the default), and prints the default's speedup over the second
 and third, measured in the same run. Each time it opens each app in Debian's headless
 Chromium at phone width (a fresh browser profile per visit, as a new phone) and times from the
-request to the HTML received and to the first widget a visitor can use (a button or text box of the app,
+request to the HTML received and to the first widget a visitor can use (a button or text box
+of the app,
 visible and enabled). Then it keeps several visitors on the page to measure the memory each
 costs (proportional set size, so pages shared by forks are counted once), and opens N pages
 at once for each N of ``--concurrent``. ``--server-only`` bursts are visitors without a
