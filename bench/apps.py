@@ -1,21 +1,20 @@
 """Benchmark of ``hocso serve``: time to the first interactive widget, memory, concurrency.
 
 Run from the repository: ``.venv/bin/python bench/apps.py [--runs 2] [--concurrent 20,50,100]``.
-It serves the apps five ways (``MODES``): Voila's own page with a new Python per kernel
-without and with one preheated kernel per app (as plain Voila serves them), Voila's page with
-kernels forked from the warm template and preheated, then the light page with forked kernels
-without and with preheating (the default), and prints the default's speedup over the second
-and third, measured in the same run. Each time it opens each app in Debian's headless
-Chromium at phone width (a fresh browser profile per visit, as a new phone) and times from the
-request to the HTML received and to the first widget a visitor can use (a button or text box
-of the app,
-visible and enabled). Then it keeps several visitors on the page to measure the memory each
-costs (proportional set size, so pages shared by forks are counted once), and opens N pages
-at once for each N of ``--concurrent``. ``--server-only`` bursts are visitors without a
-browser: each asks the server for everything a real visit asks (the page, the files Chromium
-requested for it, every widget's state over the kernel's websocket), to see the server's share
-alone, since on this machine the benchmark's own Chromium shares the two cores. The last line
-is ``p50_interactive_s: X`` for the default (light page, forked and preheated).
+It serves the apps five ways (``MODES``): Voila's own page with a new Python per kernel without
+and with one preheated kernel per app (as plain Voila serves them), Voila's page with kernels
+forked from the warm template and preheated, then the light page with forked kernels without and
+with preheating (the default), and prints the default's speedup over the second and third,
+measured in the same run. Each time it opens each app in Debian's headless Chromium at phone
+width (a fresh browser profile per visit, as a new phone) and times from the request to the HTML
+received and to the first widget a visitor can use (a button or text box of the app, visible and
+enabled). Then it keeps several visitors on the page to measure the memory each costs
+(proportional set size, so pages shared by forks are counted once), and opens N pages at once
+for each N of ``--concurrent``. ``--server-only`` bursts are visitors without a browser: each
+asks the server for everything a real visit asks (the page, the files Chromium requested for it,
+every widget's state over the kernel's websocket), to see the server's share alone, since on
+this machine the benchmark's own Chromium shares the two cores. The last line is
+``p50_interactive_s: X`` for the default (light page, forked and preheated).
 """
 
 from __future__ import annotations
