@@ -113,6 +113,10 @@ function shutDownOnLeave(settings, kernelId, kernel) {
 
 async function renderWidgets(manager) {
   const hosts = Array.from(document.querySelectorAll('.hocso-widget[data-model-id]'));
+  if (hosts.length === 0) {
+    // Every app shows widgets: a page without any lost them on the server's side.
+    throw new Error('no widget on the page');
+  }
   await Promise.all(
     hosts.map(async (host) => {
       const model = await manager.get_model(host.dataset.modelId);

@@ -210,6 +210,42 @@ def test_does_a_kernel_preheated_long_ago_wait_for_its_page_to_connect(browser, 
     assert "Culling kernel" not in log.read_text(encoding="utf-8")
 
 
+#: A cell whose widget reaches the server 6 s after the cell's reply, as under a burst when
+#: the server reads a kernel's output late: the kernel's output thread is held for 6 s, and
+#: its main thread waits only 0.2 s for it before replying.
+LAGGING_CELL = """\
+import sys, time
+import ipywidgets
+sys.stdout.flush_timeout = sys.stderr.flush_timeout = 0.2
+get_ipython().kernel.iopub_thread.io_loop.add_callback(time.sleep, 6)
+ipywidgets.Button(description="Bấm thử")
+"""
+
+
+def test_does_a_page_wait_for_the_widgets_of_a_lagging_kernel(browser, tmp_path_factory):
+    """A widget whose output arrives 6 s after its cell's reply is still on the page (nbclient
+    gave up after 4 s and sent a page with no widget: 8 of 20 in a burst). A page that comes
+    without any widget says so in Vietnamese instead of staying blank."""
+    import nbformat
+
+    root = course_with_apps(tmp_path_factory.mktemp("lagging") / "course")
+    apps = root / "notebooks" / "apps"
+    for name, source in (("cham", LAGGING_CELL), ("trong", "1 + 1")):
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        notebook.metadata["kernelspec"] = {"name": "python3", "language": "python"}
+        nbformat.write(notebook, apps / f"{name}.ipynb")
+    with serving(root, "--preheat", "0", log=root / "serve.log") as (base, _process):
+        context = browser.new_context(viewport=PHONE)
+        page = context.new_page()
+        page.goto(base + app_path("cham"), timeout=90_000)
+        page.get_by_role("button", name="Bấm thử").wait_for(timeout=60_000)
+        assert page.locator(".hocso-problem").count() == 0
+        page.goto(base + app_path("trong"), timeout=90_000)
+        problem = page.wait_for_selector(".hocso-problem[role=alert]", timeout=60_000)
+        assert "Không mở được ứng dụng" in problem.inner_text()
+        context.close()
+
+
 def kernel_socket(visit, server) -> str:
     """The kernel websocket address of a freshly opened app page."""
     open_page, _seen = visit

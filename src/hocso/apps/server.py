@@ -452,6 +452,12 @@ def voila_config(
     # once (a fork that runs the notebook) competed with it for the CPU, and on a hall's
     # laptop the browser runs beside the server: measured 0.85-1.41 s against 0.63-0.81 s.
     c.VoilaKernelManager.fill_delay = 2.0
+    # After a cell's reply, nbclient waits 4 s by default for the rest of its output, then
+    # drops it without an error: under a burst a kernel's output thread lags that much, and
+    # the page came without its widgets (8 of 20 pages in bench/apps.py). Wait as long as a
+    # kernel may take to start; past that, say the app took too long rather than show nothing.
+    c.VoilaExecutor.iopub_timeout = 60
+    c.VoilaExecutor.raise_on_iopub_timeout = True
     c.VoilaExecutor.cell_error_instruction = (
         "(Ứng dụng gặp lỗi. Xin hãy báo cho người quản lý máy chủ.)"
     )
