@@ -69,11 +69,22 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+#: The stages of a page load in seconds, read in the page (``None`` where a mark is missing).
+STAGES = """() => {
+    const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
+    const ms = {html: performance.getEntriesByType('navigation')[0].responseEnd,
+                script: mark('hocso-start'), drawn: mark('hocso-ready')};
+    return Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v == null ? null : v / 1000]));
+}"""
+
+
 async def time_to_interactive(browser, url: str, keep: bool = False, timeout: float = 120):
     """Seconds from the request to the first usable widget, and to the end of the HTML.
 
-    Returns ``(interactive, html, context_or_None)``, or ``(None, error, None)`` for a failed
-    page; the page stays open if ``keep``.
+    Returns ``(interactive, stages, context_or_None)``, or ``(None, error, None)`` for a failed
+    page; the page stays open if ``keep``. ``stages`` are seconds from the navigation's start:
+    ``html`` (the page received), and on the light page ``script`` (its script began) and
+    ``drawn`` (the widgets were drawn), from the marks ``frontend/src/index.js`` sets.
     """
     context = await browser.new_context(viewport=PHONE)
     page = await context.new_page()
@@ -82,15 +93,15 @@ async def time_to_interactive(browser, url: str, keep: bool = False, timeout: fl
         await page.goto(url, wait_until="commit", timeout=timeout * 1000)
         await page.wait_for_selector(INTERACTIVE, state="visible", timeout=timeout * 1000)
         elapsed = time.perf_counter() - start
-        html = await page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd")
+        stages = await page.evaluate(STAGES)
     except Exception as exc:  # a failed page is counted, not fatal to the benchmark
         await context.close()
         return None, repr(exc)[:120], None
     if not keep:
         await page.close(run_before_unload=True)
         await context.close()
-        return elapsed, html / 1000, None
-    return elapsed, html / 1000, context
+        return elapsed, stages, None
+    return elapsed, stages, context
 
 
 class CpuMeter:
@@ -194,7 +205,7 @@ async def wait_for_pool(base: str, timeout: float = 120) -> None:
 
 
 async def series(browser, base: str, runs: int, preheated: bool):
-    times, htmls = [], []
+    times, stages = [], []
     for _ in range(runs):
         for app in APPS:
             if preheated:
@@ -202,24 +213,30 @@ async def series(browser, base: str, runs: int, preheated: bool):
             else:
                 await asyncio.sleep(1)  # let the last page's kernel shut down first
             url = f"{base}/voila/render/{app}.ipynb"
-            elapsed, html, _ = await time_to_interactive(browser, url)
+            elapsed, stage, _ = await time_to_interactive(browser, url)
             if elapsed is None:
-                print(f"  failed page {app}: {html}", flush=True)
+                print(f"  failed page {app}: {stage}", flush=True)
             else:
                 times.append(elapsed)
-                htmls.append(html)
-    return times, htmls
+                stages.append(stage)
+    return times, stages
 
 
-def report(label: str, times: list[float], htmls: list[float]) -> None:
+def report(label: str, times: list[float], stages: list[dict]) -> None:
     if not times:
         print(f"{label}: every page failed", flush=True)
         return
+    htmls = [stage["html"] for stage in stages]
+    light = ""
+    if all(stage["drawn"] is not None for stage in stages):
+        started = statistics.median(stage["script"] for stage in stages)
+        drawn = statistics.median(stage["drawn"] for stage in stages)
+        light = f"; script started p50={started:.2f}s, widgets drawn p50={drawn:.2f}s"
     print(
         f"{label}: n={len(times)} interactive p50={statistics.median(times):.2f}s "
         f"p95={percentile(times, 0.95):.2f}s min={min(times):.2f}s max={max(times):.2f}s; "
         f"HTML received p50={statistics.median(htmls):.2f}s p95={percentile(htmls, 0.95):.2f}s"
-        f" ({load()})",
+        f"{light} ({load()})",
         flush=True,
     )
 
@@ -267,7 +284,7 @@ async def burst(browser, root: Path, visitors: int, timeout: float) -> None:
             )
         wall = time.perf_counter() - start
         ok = [t for t, _, _ in results if t is not None]
-        htmls = [h for t, h, _ in results if t is not None]
+        htmls = [s["html"] for t, s, _ in results if t is not None]
         failed = len(results) - len(ok)
         for error in sorted({e for t, e, _ in results if t is None})[:3]:
             print(f"  failed page: {error}", flush=True)
@@ -430,8 +447,8 @@ async def main(args: argparse.Namespace) -> float:
             for i, (label, options, preheated) in enumerate(MODES):
                 log = root / f"mode{i}.log"
                 with serving(root, *options, "--max-visitors", "200", log=log) as (base, process):
-                    times, htmls = await series(browser, base, args.runs, preheated)
-                    report(label, times, htmls)
+                    times, stages = await series(browser, base, args.runs, preheated)
+                    report(label, times, stages)
                     medians.append(statistics.median(times) if times else float("nan"))
                     if preheated:
                         await memory(browser, base, process.pid, args.visitors, label)

@@ -19,7 +19,10 @@ const result = await build({
   legalComments: 'none', // every bundled package's licence is in LICENSES.txt instead
   banner: { js: '/* Licences of the bundled packages: hocso-widgets.LICENSES.txt */' },
   // @jupyterlab/services reaches for Node's "ws" package outside a browser only.
-  alias: { ws: fileURLToPath(new URL('src/no-ws.js', import.meta.url)) },
+  alias: {
+    ws: fileURLToPath(new URL('src/no-ws.js', import.meta.url)),
+    'sanitize-html': fileURLToPath(new URL('src/no-sanitize-html.js', import.meta.url)),
+  },
   loader: { '.svg': 'dataurl', '.woff': 'dataurl', '.woff2': 'dataurl', '.ttf': 'dataurl' },
   define: { 'process.env.NODE_ENV': '"production"' },
   metafile: true,

@@ -48,6 +48,15 @@ export class PageWidgetManager extends ManagerBase {
     return module[className];
   }
 
+  // A description marked as HTML (description_allow_html) is shown as its text: the apps use
+  // none, and ipywidgets' sanitizer would bring 240 KiB of HTML and CSS parsers to every page
+  // (build.mjs leaves it out). Escaping is safe whatever the kernel sends.
+  inline_sanitize(source) {
+    const box = document.createElement('div');
+    box.textContent = source;
+    return box.innerHTML;
+  }
+
   async _create_comm(targetName, modelId, data, metadata, buffers) {
     const comm = this.kernel.createComm(targetName, modelId);
     if (data || metadata) {

@@ -220,30 +220,62 @@ sys.stdout.flush_timeout = sys.stderr.flush_timeout = 0.2
 get_ipython().kernel.iopub_thread.io_loop.add_callback(time.sleep, 6)
 ipywidgets.Button(description="Bấm thử")
 """
+#: Notebooks unlike the apps, served beside them: (name, the code of its one cell).
+ODD_NOTEBOOKS = {
+    "cham": LAGGING_CELL,
+    "trong": "1 + 1",  # no widget at all
+    "mo_ta_html": 'import ipywidgets\nipywidgets.Checkbox(description="<b>đậm</b>", '
+    "description_allow_html=True)",
+}
 
 
-def test_does_a_page_wait_for_the_widgets_of_a_lagging_kernel(browser, tmp_path_factory):
-    """A widget whose output arrives 6 s after its cell's reply is still on the page (nbclient
-    gave up after 4 s and sent a page with no widget: 8 of 20 in a burst). A page that comes
-    without any widget says so in Vietnamese instead of staying blank."""
+@pytest.fixture(scope="module")
+def odd_server(tmp_path_factory):
+    """``hocso serve`` (light page, no preheating) with the notebooks of ODD_NOTEBOOKS."""
     import nbformat
 
-    root = course_with_apps(tmp_path_factory.mktemp("lagging") / "course")
-    apps = root / "notebooks" / "apps"
-    for name, source in (("cham", LAGGING_CELL), ("trong", "1 + 1")):
+    root = course_with_apps(tmp_path_factory.mktemp("odd") / "course")
+    for name, source in ODD_NOTEBOOKS.items():
         notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
         notebook.metadata["kernelspec"] = {"name": "python3", "language": "python"}
-        nbformat.write(notebook, apps / f"{name}.ipynb")
+        nbformat.write(notebook, root / "notebooks" / "apps" / f"{name}.ipynb")
     with serving(root, "--preheat", "0", log=root / "serve.log") as (base, _process):
-        context = browser.new_context(viewport=PHONE)
-        page = context.new_page()
-        page.goto(base + app_path("cham"), timeout=90_000)
-        page.get_by_role("button", name="Bấm thử").wait_for(timeout=60_000)
-        assert page.locator(".hocso-problem").count() == 0
-        page.goto(base + app_path("trong"), timeout=90_000)
-        problem = page.wait_for_selector(".hocso-problem[role=alert]", timeout=60_000)
-        assert "Không mở được ứng dụng" in problem.inner_text()
-        context.close()
+        yield base
+
+
+@pytest.fixture
+def odd_page(odd_server, browser):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+
+    def open_page(name: str):
+        page.goto(odd_server + app_path(name), timeout=90_000)
+        return page
+
+    yield open_page
+    context.close()
+
+
+def test_does_a_page_wait_for_the_widgets_of_a_lagging_kernel(odd_page):
+    """A widget whose output reaches the server 6 s after its cell's reply is on the page
+    (nbclient gave up after 4 s and the page came with no widget: 8 of 20 in a burst)."""
+    page = odd_page("cham")
+    page.get_by_role("button", name="Bấm thử").wait_for(timeout=60_000)
+    assert page.locator(".hocso-problem").count() == 0
+
+
+def test_does_a_page_without_widgets_say_so_in_vietnamese(odd_page):
+    page = odd_page("trong")
+    problem = page.wait_for_selector(".hocso-problem[role=alert]", timeout=60_000)
+    assert "Không mở được ứng dụng" in problem.inner_text()
+
+
+def test_is_an_html_description_shown_as_its_text(odd_page):
+    """The light page leaves ipywidgets' HTML sanitizer out and escapes such descriptions."""
+    page = odd_page("mo_ta_html")
+    label = page.wait_for_selector(".widget-checkbox", timeout=60_000)
+    assert "<b>đậm</b>" in label.inner_text()
+    assert label.query_selector("b") is None
 
 
 def kernel_socket(visit, server) -> str:

@@ -162,12 +162,17 @@ class CappedKernelManager(AsyncMappingKernelManager):
         await super().cull_kernel_if_idle(kernel_id)
 
     def pooled_count(self) -> int:
-        """Preheated kernels started and waiting for a visitor."""
+        """Preheated kernels waiting for a visitor with their notebook already run.
+
+        A pool's entry is done once its kernel has started; the notebook then runs in a task
+        of its own, and a kernel still running it is not counted yet.
+        """
         waiting = 0
         for pool in getattr(self, "_pools", {}).values():
             for task in pool:
                 if task.done() and not task.cancelled() and task.exception() is None:
-                    waiting += 1
+                    rendering = task.result().get("task")
+                    waiting += rendering is None or rendering.done()
         return waiting
 
     def pool_target(self) -> int:
