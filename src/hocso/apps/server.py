@@ -75,8 +75,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        #: Visitor kernels asked for and not started yet (not listed, already costing memory).
-        self._starting = 0
+        #: Visitor kernels asked for and not fully started yet (already costing memory). A
+        #: kernel is listed before its start has returned: counted by id, it is counted once.
+        self._starting: set[str] = set()
         #: Preheated kernels not handed to a page yet, from before their start: a kernel
         #: still starting for the pool is the pool's, not a visitor's.
         self._pool_ids: set[str] = set()
@@ -100,20 +101,18 @@ class CappedKernelManager(AsyncMappingKernelManager):
     async def start_kernel(self, **kwargs):
         # Voila marks the kernels it starts for its preheated pool in their environment.
         pooled = (kwargs.get("env") or {}).get("VOILA_PREHEAT") == "True"
+        kernel_id = kwargs.setdefault("kernel_id", self.new_kernel_id())
         if pooled:
-            kernel_id = kwargs.setdefault("kernel_id", self.new_kernel_id())
             self._pool_ids.add(kernel_id)
             self._pool_starting.add(kernel_id)
         else:
             self.reservations.discard(ADMISSION.get())  # the page's place is now this kernel
-            self._starting += 1
+            self._starting.add(kernel_id)
         try:
             kernel_id = await super().start_kernel(**kwargs)
         finally:
-            if pooled:
-                self._pool_starting.discard(kernel_id)
-            else:
-                self._starting -= 1
+            self._pool_starting.discard(kernel_id)
+            self._starting.discard(kernel_id)
         admission = ADMISSION.get()
         if not pooled and admission is not None:
             admission.kernel_id = kernel_id
@@ -151,6 +150,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     async def cull_kernel_if_idle(self, kernel_id):
         # Voila's pool manager calls this only for kernels already handed to a visitor.
+        if kernel_id in self._starting or kernel_id in self._pool_starting:
+            return  # listed before its start returned: no activity recorded yet to judge by
         kernel = self._kernels.get(kernel_id)
         last = getattr(kernel, "last_activity", None)
         if kernel is not None and last is not None and not self._kernel_connections.get(kernel_id):
@@ -187,7 +188,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         """Kernels serving visitors now: every live or starting kernel not the pool's."""
         live = set(self.list_kernel_ids())
         self._pool_ids &= live | self._pool_starting  # forget the pool kernels that died
-        return len(live - self._pool_ids) + self._starting
+        return len((live | self._starting) - self._pool_ids)
 
     def visitor_count(self) -> int:
         """Visitor kernels plus admitted pages that hold none yet: what the cap is checked on."""
@@ -458,8 +459,8 @@ def voila_config(
     # laptop the browser runs beside the server: measured 0.85-1.41 s against 0.63-0.81 s.
     c.VoilaKernelManager.fill_delay = 2.0
     # After a cell's reply, nbclient waits 4 s by default for the rest of its output, then
-    # drops it without an error: under a burst a kernel's output thread lags that much, and
-    # the page came without its widgets (8 of 20 pages in bench/apps.py). Wait as long as a
+    # drops it without an error: under a burst the server read the kernels' output that late,
+    # and pages came without their widgets (8 of 20 in bench/apps.py). Wait as long as a
     # kernel may take to start; past that, say the app took too long rather than show nothing.
     c.VoilaExecutor.iopub_timeout = 60
     c.VoilaExecutor.raise_on_iopub_timeout = True
