@@ -293,10 +293,11 @@ async def memory(browser, base: str, pid: int, visitors: int, label: str) -> Non
         await context.close()
 
 
-async def burst(browser, root: Path, visitors: int, timeout: float) -> None:
+async def burst(browser, root: Path, visitors: int, timeout: float, preheat: int) -> None:
     """``visitors`` pages requested at once from a server that admits them all."""
     log = root / f"concurrent_{visitors}.log"
-    with serving(root, "--max-visitors", str(visitors), log=log) as (base, process):
+    options = ["--max-visitors", str(visitors), "--preheat", str(preheat)]
+    with serving(root, *options, log=log, timeout=600) as (base, process):
         start = time.perf_counter()
         with CpuMeter(process.pid) as meter:
             results = await asyncio.gather(
@@ -317,7 +318,8 @@ async def burst(browser, root: Path, visitors: int, timeout: float) -> None:
             print(f"  failed page: {error}", flush=True)
         nan = float("nan")
         print(
-            f"concurrent: {visitors} visitors at once, {failed} failed pages, interactive "
+            f"concurrent: {visitors} visitors at once ({preheat} preheated kernel(s) per app), "
+            f"{failed} failed pages, interactive "
             f"p50={statistics.median(ok) if ok else nan:.2f}s "
             f"p95={percentile(ok, 0.95) if ok else nan:.2f}s, HTML received "
             f"p50={statistics.median(htmls) if ok else nan:.2f}s "
@@ -400,16 +402,21 @@ async def protocol_visit(base: str, app: str, assets: list[str], timeout: float)
         return None, repr(exc)[:120]
 
 
-async def server_burst(browser, root: Path, visitors: int, fork: bool, timeout: float) -> None:
+async def server_burst(
+    browser, root: Path, visitors: int, fork: bool, timeout: float, preheat: int
+) -> None:
     """``visitors`` protocol visitors at once: the server's whole share, with no browser.
 
     Chromium records once which files a visit to each app requests; then every visitor asks
     the server for exactly that and for its widgets' state, so the benchmark's own browsers
     do not compete with the server for the two cores.
     """
-    options = [] if fork else ["--no-fork"]
+    options = ([] if fork else ["--no-fork"]) + ["--preheat", str(preheat)]
     log = root / f"server_{visitors}_{fork}.log"
-    with serving(root, *options, "--max-visitors", str(visitors), log=log) as (base, process):
+    with serving(root, *options, "--max-visitors", str(visitors), log=log, timeout=600) as (
+        base,
+        process,
+    ):
         assets = {app: await recorded_requests(browser, base, app) for app in APPS}
         await wait_for_pool(base)
         start = time.perf_counter()
@@ -428,7 +435,8 @@ async def server_burst(browser, root: Path, visitors: int, fork: bool, timeout: 
     nan = float("nan")
     requests = statistics.mean(len(paths) for paths in assets.values()) + 2
     print(
-        f"server only, {'forked' if fork else 'new Python per kernel'}: {visitors} visitors at "
+        f"server only, {'forked' if fork else 'new Python per kernel'}, {preheat} preheated "
+        f"kernel(s) per app: {visitors} visitors at "
         f"once ({requests:.0f} HTTP requests each, and the widgets' state over the kernel's "
         f"websocket), {len(results) - len(ok)} failed, widget states received "
         f"p50={statistics.median(ok) if ok else nan:.2f}s "
@@ -490,9 +498,9 @@ async def main(args: argparse.Namespace) -> float:
 
         for visitors in args.server_only:
             for fork in (False, True) if visitors <= args.spawn_up_to else (True,):
-                await server_burst(browser, root, visitors, fork, args.timeout)
+                await server_burst(browser, root, visitors, fork, args.timeout, args.burst_preheat)
         for visitors in args.concurrent:
-            await burst(browser, root, visitors, args.timeout)
+            await burst(browser, root, visitors, args.timeout, args.burst_preheat)
         await browser.close()
     print(f"end: {time.strftime('%Y-%m-%d %H:%M:%S')} ({load()})", flush=True)
     return statistics.median(default) if default else float("nan")
@@ -522,6 +530,12 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--timeout", type=float, default=180, help="seconds a visitor of a burst waits"
+    )
+    parser.add_argument(
+        "--burst-preheat",
+        type=int,
+        default=1,
+        help="preheated kernels per app for the bursts (hocso serve --preheat; 1 by default)",
     )
     parser.add_argument(
         "--only-concurrent", action="store_true", help="skip the timing series and memory"

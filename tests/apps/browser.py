@@ -75,7 +75,7 @@ def serving(root: Path, *extra: str, log: Path, timeout: float = 240, on_status=
                         on_status(state)
                     if state["pooled"] >= state["pool_target"]:  # preheated kernels all ready
                         break
-                except (urllib.error.URLError, ConnectionError, json.JSONDecodeError):
+                except (urllib.error.URLError, OSError, json.JSONDecodeError):  # busy, not up yet
                     pass
                 time.sleep(0.1)
             yield base, process
