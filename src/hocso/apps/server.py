@@ -454,10 +454,11 @@ def voila_config(
     c.CappedKernelManager.cull_idle_timeout = cull_idle_seconds
     c.CappedKernelManager.cull_interval = 30
     c.CappedKernelManager.cull_connected = True
-    # A page handed a preheated kernel is drawn in well under a second; refilling the pool at
-    # once (a fork that runs the notebook) competed with it for the CPU, and on a hall's
-    # laptop the browser runs beside the server: measured 0.85-1.41 s against 0.63-0.81 s.
-    c.VoilaKernelManager.fill_delay = 2.0
+    # The pool refills 1 s after a hand-out (Voila's default), when the page handed the kernel
+    # has mostly drawn its widgets (0.7 s in bench/apps.py): a refill at once competed with it
+    # for the CPU (0.85-1.41 s against 0.63-0.81 s, timed by hand). Not later: the next visitor
+    # of the same app waits for that refill (2 s made each of 50 quick reloads take 2.1 s).
+    c.VoilaKernelManager.fill_delay = 1.0
     # After a cell's reply, nbclient waits 4 s by default for the rest of its output, then
     # drops it without an error: under a burst the server read the kernels' output that late,
     # and pages came without their widgets (8 of 20 in bench/apps.py). Wait as long as a
