@@ -52,9 +52,7 @@ export class PageWidgetManager extends ManagerBase {
   // none, and ipywidgets' sanitizer would bring 240 KiB of HTML and CSS parsers to every page
   // (build.mjs leaves it out). Escaping is safe whatever the kernel sends.
   inline_sanitize(source) {
-    const box = document.createElement('div');
-    box.textContent = source;
-    return box.innerHTML;
+    return controls.escape_html(source);
   }
 
   async _create_comm(targetName, modelId, data, metadata, buffers) {
