@@ -103,7 +103,9 @@ def test_is_a_starting_visitor_kernel_counted_once_and_left_alone_by_the_culler(
             await self.cull_kernel_if_idle(kernel_id)  # raised TraitError before
 
     async def scenario():
-        manager = Probed(root_dir=str(tmp_path), cull_idle_timeout=600)
+        manager = Probed(
+            root_dir=str(tmp_path), connection_dir=str(tmp_path), cull_idle_timeout=600
+        )
         manager.probes = []
         kernel_id = await manager.start_kernel(kernel_name="python3")
         probes, running = manager.probes, manager.visitor_kernels()
