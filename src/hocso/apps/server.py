@@ -10,6 +10,7 @@ internet and carries the text-size and high-contrast toggles.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
@@ -244,7 +245,13 @@ class PublicKernelWebsocketHandler(VoilaKernelWebsocketHandler):
     async def get(self, *args, **kwargs):
         offered = self.request.headers.get("Sec-WebSocket-Protocol", "")
         if V1_PROTOCOL not in {p.strip() for p in offered.split(",")}:
-            raise web.HTTPError(400, "the kernel websocket speaks only " + V1_PROTOCOL)
+            # Answered here, not by raising: jupyter_server's error page for it needs templates
+            # and settings a Voila server has not, and logged three tracebacks per such client.
+            self.log.warning(
+                "Kernel websocket without %s from %s: refused", V1_PROTOCOL, self.request.remote_ip
+            )
+            self.set_status(400)
+            return self.finish("the kernel websocket speaks only " + V1_PROTOCOL)
         return await super().get(*args, **kwargs)
 
     async def open(self, kernel_id):
@@ -333,6 +340,10 @@ class HocsoVoila(Voila):
         "False lets the page fetch them one by one, as Voila does.",
     )
 
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        self.log.addFilter(not_a_trust_warning)
+
     def init_handlers(self):
         conf = {"voila_configuration": self.voila_configuration}
         handlers = [
@@ -389,6 +400,15 @@ class HocsoVoila(Voila):
             "   Dừng bằng Ctrl + C.\n",
             flush=True,
         )
+
+
+def not_a_trust_warning(record: logging.LogRecord) -> bool:
+    """False for the contents manager's "Notebook ... is not trusted", logged on every visit.
+
+    Trust decides whether a notebook's stored outputs are shown; the apps have none, and Voila
+    runs each one afresh for every visitor, so the warning said nothing and buried the log.
+    """
+    return record.msg != "Notebook %s is not trusted"
 
 
 def apps_dir(course: Course) -> Path:
