@@ -246,7 +246,7 @@ class PublicKernelWebsocketHandler(VoilaKernelWebsocketHandler):
         offered = self.request.headers.get("Sec-WebSocket-Protocol", "")
         if V1_PROTOCOL not in {p.strip() for p in offered.split(",")}:
             # Answered here, not by raising: jupyter_server's error page for it needs templates
-            # and settings a Voila server has not, and logged three tracebacks per such client.
+            # and settings a Voila server has not, and logged a traceback for every such client.
             self.log.warning(
                 "Kernel websocket without %s from %s: refused", V1_PROTOCOL, self.request.remote_ip
             )
