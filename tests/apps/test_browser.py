@@ -379,7 +379,26 @@ def test_is_the_kernel_websocket_closed_to_a_client_without_the_v1_framing(visit
     assert status(server[0])["max_visitors"] == MAX_VISITORS
     # Refused in one line of the log, not with jupyter_server's error page failing to render.
     log = server[1].read_text(encoding="utf-8")
-    assert "Kernel websocket without" in log and "Uncaught exception" not in log, log
+    assert "the kernel websocket speaks only" in log and "Uncaught exception" not in log, log
+
+
+def test_is_the_websocket_of_an_unknown_kernel_refused_in_one_log_line(server):
+    """A page whose kernel is gone reconnects to it: 404, and no traceback in the log."""
+    from tornado.httpclient import HTTPClientError
+    from tornado.websocket import websocket_connect
+
+    url = f"{server[0].replace('http', 'ws')}/api/kernels/{uuid.uuid4()}/channels"
+
+    async def reconnect():
+        try:
+            await websocket_connect(url, subprotocols=[V1_PROTOCOL])
+        except HTTPClientError as exc:
+            return exc.code
+        return None
+
+    assert talk(reconnect()) == 404
+    log = server[1].read_text(encoding="utf-8")
+    assert "Kernel does not exist" in log and "Uncaught exception" not in log, log
 
 
 def test_does_a_crafted_frame_close_the_socket_and_leave_the_server_answering(visit, server):

@@ -245,14 +245,15 @@ class PublicKernelWebsocketHandler(VoilaKernelWebsocketHandler):
     async def get(self, *args, **kwargs):
         offered = self.request.headers.get("Sec-WebSocket-Protocol", "")
         if V1_PROTOCOL not in {p.strip() for p in offered.split(",")}:
-            # Answered here, not by raising: jupyter_server's error page for it needs templates
-            # and settings a Voila server has not, and logged a traceback for every such client.
-            self.log.warning(
-                "Kernel websocket without %s from %s: refused", V1_PROTOCOL, self.request.remote_ip
-            )
-            self.set_status(400)
-            return self.finish("the kernel websocket speaks only " + V1_PROTOCOL)
+            raise web.HTTPError(400, "the kernel websocket speaks only " + V1_PROTOCOL)
         return await super().get(*args, **kwargs)
+
+    def write_error(self, status_code, **kwargs):
+        """A refused handshake (no v1 framing, an unknown kernel) answered in plain text, the
+        reason already logged on the request's line: jupyter_server's error page needs
+        templates and settings a Voila server has not, and logged a traceback instead."""
+        self.set_header("Content-Type", "text/plain; charset=UTF-8")
+        self.finish(f"{status_code} {self._reason}")
 
     async def open(self, kernel_id):
         sockets = getattr(self.kernel_manager, "sockets", None)
